@@ -1,0 +1,5 @@
+//! Maintainer tasks. Run with `cargo xtask <task>`.
+
+fn main() -> anyhow::Result<()> {
+    Ok(())
+}
