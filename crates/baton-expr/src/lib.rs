@@ -4,6 +4,7 @@
 //! JSON-compatible value type shared by every baton crate that handles workflow data
 //! (inputs, step outputs, expression results).
 
+pub mod py;
 mod value;
 
 pub use value::{Map, Value};
