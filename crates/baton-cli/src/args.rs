@@ -1,0 +1,118 @@
+//! The command line. Each verb's doc comment is its help text.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Run resumable Spec Kit workflows: shell steps, AI agent calls, approval gates,
+/// branches, loops and fan-out, saved after every step.
+#[derive(Debug, Parser)]
+#[command(name = "baton", version, about, long_about = None, disable_help_subcommand = true)]
+pub struct Cli {
+    /// The verb to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `-i/--input KEY=VALUE` (repeatable).
+#[derive(Debug, clap::Args, Clone, Default)]
+pub struct InputArgs {
+    /// Set a workflow input, as KEY=VALUE (repeatable).
+    #[arg(short = 'i', long = "input", value_name = "KEY=VALUE")]
+    pub input: Vec<String>,
+}
+
+/// The verbs: those of `specify workflow`, then baton's additions.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a workflow from an installed ID or local YAML path.
+    Run {
+        /// A workflow YAML file (.yml/.yaml) or the id of an installed workflow.
+        source: String,
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// Print one JSON object with the outcome on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Resume a paused or failed workflow run.
+    Resume {
+        /// The run to resume.
+        run_id: String,
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// Print one JSON object with the outcome on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show workflow run status.
+    Status {
+        /// A run id; without it, every run is listed.
+        run_id: Option<String>,
+        /// Print JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List installed workflows.
+    List(Passthrough),
+    /// Install a workflow from catalog, URL, or local path.
+    Add(Passthrough),
+    /// Uninstall a workflow.
+    Remove(Passthrough),
+    /// Update installed workflow(s) to the latest catalog version.
+    Update(Passthrough),
+    /// Enable a disabled workflow.
+    Enable(Passthrough),
+    /// Disable a workflow without removing it.
+    Disable(Passthrough),
+    /// Search workflow catalogs.
+    Search(Passthrough),
+    /// Show workflow details and step graph.
+    Info(Passthrough),
+    /// Show layer attribution for a resolved workflow.
+    Resolve(Passthrough),
+    /// Manage workflow catalogs.
+    Catalog(Passthrough),
+    /// Manage workflow step types.
+    Step(Passthrough),
+    /// Manage workflow overlays.
+    Overlay(Passthrough),
+    /// Check a workflow file and report every problem with its location (baton addition).
+    Validate {
+        /// The workflow YAML file to check.
+        file: PathBuf,
+        /// Print the diagnostics as one JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a JSON Schema for editors (baton addition).
+    Schema {
+        /// Which schema to print.
+        #[arg(value_enum, default_value = "workflow")]
+        kind: SchemaKind,
+    },
+    /// Draw a workflow's step graph (baton addition).
+    Graph(Passthrough),
+    /// Print shell completions (baton addition).
+    Completions {
+        /// The shell to generate completions for.
+        shell: clap_complete::Shell,
+    },
+    /// Serve baton's tools over the Model Context Protocol on stdio (baton addition).
+    Mcp(Passthrough),
+}
+
+/// The schemas `baton schema` can print.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum SchemaKind {
+    /// Workflow definition files.
+    Workflow,
+}
+
+/// Arguments of a verb that a later release implements.
+#[derive(Debug, clap::Args)]
+pub struct Passthrough {
+    /// Arguments of the verb.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+}

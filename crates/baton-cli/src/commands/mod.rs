@@ -1,0 +1,39 @@
+//! One module per verb; [`dispatch`] routes the parsed command line.
+
+mod run;
+mod schema;
+mod validate;
+
+use crate::args::{Cli, Command};
+use crate::exit::CliError;
+
+/// Runs the verb and returns the exit code.
+pub fn dispatch(cli: Cli) -> Result<i32, CliError> {
+    match cli.command {
+        Command::Run { source, inputs, json } => run::run(&source, &inputs.input, json),
+        Command::Validate { file, json } => validate::validate(&file, json),
+        Command::Schema { kind } => schema::schema(kind),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "baton", &mut std::io::stdout());
+            Ok(0)
+        }
+        Command::Resume { .. } | Command::Status { .. } => not_yet("resume/status", 16),
+        Command::List(_)
+        | Command::Add(_)
+        | Command::Remove(_)
+        | Command::Update(_)
+        | Command::Enable(_)
+        | Command::Disable(_)
+        | Command::Search(_)
+        | Command::Info(_)
+        | Command::Catalog(_) => not_yet("this verb", 18),
+        Command::Resolve(_) | Command::Step(_) | Command::Overlay(_) => not_yet("this verb", 19),
+        Command::Graph(_) | Command::Mcp(_) => not_yet("this verb", 21),
+    }
+}
+
+/// A verb that a later issue implements: says so plainly (exit 2, stderr).
+fn not_yet(what: &str, issue: u32) -> Result<i32, CliError> {
+    Err(CliError::usage(format!("{what} is not implemented in this build of baton yet (issue #{issue})")))
+}
