@@ -1,0 +1,313 @@
+//! Running a step's child process: its own process group, output capture with a cap,
+//! a timeout and cancellation that end the whole group (DESIGN.md §3), and a bounded
+//! wait for pipes that a stray descendant keeps open.
+
+use std::ffi::OsString;
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::cancel::Cancel;
+
+/// How long to wait for the pipes to close after the process ended or was killed.
+const DRAIN_GRACE: Duration = Duration::from_secs(2);
+/// How long a terminated group gets between SIGTERM and SIGKILL.
+const KILL_GRACE: Duration = Duration::from_millis(500);
+
+/// What to do with the child's stdout and stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// Inherit baton's stdout and stderr (streaming agents).
+    Inherit,
+    /// Capture both; keep at most `max_bytes` of each (`None`: no limit). Reading goes
+    /// on past the cap so the child never blocks on a full pipe.
+    Capture {
+        /// The cap per stream.
+        max_bytes: Option<usize>,
+    },
+}
+
+/// What to run and how.
+#[derive(Debug, Clone)]
+pub struct ProcessSpec {
+    /// Program and arguments; `argv[0]` is looked up on `PATH` of `env` when it has no `/`.
+    pub argv: Vec<OsString>,
+    /// Working directory.
+    pub cwd: PathBuf,
+    /// The complete environment of the child (nothing is inherited implicitly).
+    pub env: Vec<(OsString, OsString)>,
+    /// Output handling.
+    pub output: Output,
+    /// Kill the child's whole process group after this long.
+    pub timeout: Option<Duration>,
+    /// Put the child in a new process group (always, for shell steps).
+    pub own_group: bool,
+}
+
+/// How the child ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// It exited with this code.
+    Code(i32),
+    /// A signal ended it.
+    Signal(i32),
+}
+
+impl Exit {
+    /// Python's `returncode`: the exit code, or minus the signal number.
+    pub fn returncode(self) -> i32 {
+        match self {
+            Exit::Code(c) => c,
+            Exit::Signal(s) => -s,
+        }
+    }
+}
+
+/// The result of running a process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finished {
+    /// How it ended (`None` when it could not be waited for after a kill).
+    pub exit: Option<Exit>,
+    /// Captured stdout (empty with [`Output::Inherit`]).
+    pub stdout: Vec<u8>,
+    /// Captured stderr (empty with [`Output::Inherit`]).
+    pub stderr: Vec<u8>,
+    /// Was stdout cut at the cap?
+    pub stdout_truncated: bool,
+    /// Was stderr cut at the cap?
+    pub stderr_truncated: bool,
+    /// Did the timeout end it (or did a descendant hold the pipes past it)?
+    pub timed_out: bool,
+    /// Did cancellation end it?
+    pub interrupted: bool,
+}
+
+/// Spawns and waits. `Err` only when the process could not be started.
+pub fn run(spec: &ProcessSpec, cancel: &Cancel) -> std::io::Result<Finished> {
+    let Some((program, args)) = spec.argv.split_first() else {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "empty command line"));
+    };
+    let mut cmd = Command::new(resolve_program(program, &spec.env));
+    cmd.args(args).current_dir(&spec.cwd).env_clear().envs(spec.env.iter().map(|(k, v)| (k, v)));
+    cmd.stdin(Stdio::inherit());
+    match spec.output {
+        Output::Inherit => {
+            cmd.stdout(Stdio::inherit()).stderr(Stdio::inherit());
+        }
+        Output::Capture { .. } => {
+            cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        }
+    }
+    if spec.own_group {
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    }
+    let mut child = cmd.spawn()?;
+    let max = match spec.output {
+        Output::Capture { max_bytes } => max_bytes,
+        Output::Inherit => None,
+    };
+    let (pipe_tx, pipe_rx) = mpsc::channel::<(bool, Vec<u8>, bool)>();
+    let mut readers = 0;
+    if let Some(out) = child.stdout.take() {
+        readers += 1;
+        spawn_reader(out, max, true, pipe_tx.clone());
+    }
+    if let Some(err) = child.stderr.take() {
+        readers += 1;
+        spawn_reader(err, max, false, pipe_tx.clone());
+    }
+    drop(pipe_tx);
+
+    let started = Instant::now();
+    let pid = child.id();
+    let group = spec.own_group;
+    let (exit, timed_out, interrupted) = wait_child(child, pid, group, spec.timeout, cancel, started);
+
+    // Collect the pipes: bounded by the step deadline (or a short grace after a kill),
+    // so a descendant that keeps them open cannot hang the run.
+    let mut finished = Finished {
+        exit,
+        stdout: Vec::new(),
+        stderr: Vec::new(),
+        stdout_truncated: false,
+        stderr_truncated: false,
+        timed_out,
+        interrupted,
+    };
+    let drain_deadline = match (timed_out || interrupted, spec.timeout) {
+        (false, Some(t)) => (started + t).max(Instant::now()),
+        _ => Instant::now() + DRAIN_GRACE,
+    };
+    for _ in 0..readers {
+        let wait = drain_deadline.saturating_duration_since(Instant::now());
+        let received = if spec.timeout.is_none() && !(timed_out || interrupted) {
+            pipe_rx.recv().map_err(|_| RecvTimeoutError::Disconnected)
+        } else {
+            pipe_rx.recv_timeout(wait)
+        };
+        match received {
+            Ok((is_stdout, bytes, truncated)) => {
+                if is_stdout {
+                    finished.stdout = bytes;
+                    finished.stdout_truncated = truncated;
+                } else {
+                    finished.stderr = bytes;
+                    finished.stderr_truncated = truncated;
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                if group {
+                    kill_group(pid, rustix::process::Signal::KILL);
+                }
+                if !interrupted {
+                    finished.timed_out = true;
+                }
+                break;
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    Ok(finished)
+}
+
+/// `PATH` lookup in the child's environment (std would use baton's own `PATH`).
+fn resolve_program(program: &OsString, env: &[(OsString, OsString)]) -> OsString {
+    use std::os::unix::ffi::OsStrExt;
+    if program.as_bytes().contains(&b'/') {
+        return program.clone();
+    }
+    let Some((_, path)) = env.iter().rev().find(|(k, _)| k == "PATH") else {
+        return program.clone();
+    };
+    for dir in std::env::split_paths(path) {
+        let candidate = dir.join(program);
+        if is_executable(&candidate) {
+            return candidate.into_os_string();
+        }
+    }
+    program.clone()
+}
+
+fn is_executable(path: &std::path::Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
+}
+
+fn spawn_reader(
+    mut pipe: impl Read + Send + 'static,
+    max: Option<usize>,
+    is_stdout: bool,
+    tx: mpsc::Sender<(bool, Vec<u8>, bool)>,
+) {
+    thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut truncated = false;
+        let mut buf = [0u8; 16 * 1024];
+        loop {
+            match pipe.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    let room = max.map_or(n, |m| m.saturating_sub(kept.len()).min(n));
+                    kept.extend_from_slice(&buf[..room]);
+                    if room < n {
+                        truncated = true;
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            }
+        }
+        let _ = tx.send((is_stdout, kept, truncated));
+    });
+}
+
+enum Wake {
+    Exited(std::io::Result<ExitStatus>),
+    Cancelled,
+}
+
+/// Waits for the child, ending its group on timeout or cancellation.
+fn wait_child(
+    mut child: Child,
+    pid: u32,
+    group: bool,
+    timeout: Option<Duration>,
+    cancel: &Cancel,
+    started: Instant,
+) -> (Option<Exit>, bool, bool) {
+    let (tx, rx) = mpsc::channel::<Wake>();
+    let cancel_tx = tx.clone();
+    let _guard = cancel.on_cancel(move || {
+        let _ = cancel_tx.send(Wake::Cancelled);
+    });
+    thread::spawn(move || {
+        let _ = tx.send(Wake::Exited(child.wait()));
+    });
+    let deadline = timeout.map(|t| started + t);
+    let mut timed_out = false;
+    let mut interrupted = false;
+    let mut kill_at: Option<Instant> = None;
+    loop {
+        let next = [deadline.filter(|_| !timed_out && !interrupted), kill_at].into_iter().flatten().min();
+        let wake = match next {
+            Some(at) => rx.recv_timeout(at.saturating_duration_since(Instant::now())),
+            None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+        };
+        match wake {
+            Ok(Wake::Exited(status)) => return (status.ok().map(to_exit), timed_out, interrupted),
+            Ok(Wake::Cancelled) => {
+                if !interrupted && !timed_out {
+                    interrupted = true;
+                    terminate(pid, group);
+                    kill_at = Some(Instant::now() + KILL_GRACE);
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                if kill_at.is_some_and(|at| Instant::now() >= at) {
+                    kill(pid, group);
+                    kill_at = None;
+                } else if !timed_out && !interrupted {
+                    // The reference sends SIGKILL at once on timeout; baton does too,
+                    // but to the whole group.
+                    timed_out = true;
+                    kill(pid, group);
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => return (None, timed_out, interrupted),
+        }
+    }
+}
+
+fn to_exit(status: ExitStatus) -> Exit {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => Exit::Code(code),
+        (None, Some(sig)) => Exit::Signal(sig),
+        (None, None) => Exit::Code(-1),
+    }
+}
+
+fn terminate(pid: u32, group: bool) {
+    if group {
+        kill_group(pid, rustix::process::Signal::TERM);
+    } else if let Some(pid) = rustix::process::Pid::from_raw(pid as i32) {
+        let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+    }
+}
+
+fn kill(pid: u32, group: bool) {
+    if group {
+        kill_group(pid, rustix::process::Signal::KILL);
+    } else if let Some(pid) = rustix::process::Pid::from_raw(pid as i32) {
+        let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+    }
+}
+
+fn kill_group(pgid: u32, signal: rustix::process::Signal) {
+    if let Some(pgid) = rustix::process::Pid::from_raw(pgid as i32) {
+        let _ = rustix::process::kill_process_group(pgid, signal);
+    }
+}
