@@ -7,6 +7,7 @@ use std::process::Command;
 
 use crate::fixtures_dir;
 
+#[allow(clippy::print_stderr, reason = "a skipped oracle test says why")]
 fn reference_python() -> Option<String> {
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
     let python = std::env::var("BATON_REFERENCE_PYTHON").ok().filter(|p| !p.is_empty());
