@@ -19,6 +19,7 @@
 //! assert_eq!(done.stdout, b"hi\n");
 //! ```
 
+pub mod agents;
 mod cancel;
 pub mod process;
 
