@@ -30,12 +30,14 @@ pub enum Json {
 }
 
 /// A JSON number as text: an integer of any size, a float in Python's spelling, or
-/// Python's `NaN` / `Infinity` / `-Infinity`.
+/// Python's `NaN` / `Infinity` / `-Infinity`. Parsing respells floats as Python's
+/// `json.dumps(json.loads(text))` would (`1e300` → `1e+300`, `1E2` → `100.0`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct JsonNumber(String);
 
 impl JsonNumber {
-    /// Validates `text` as a number token (JSON grammar, or `NaN`/`Infinity`/`-Infinity`).
+    /// Validates `text` as a number token (JSON grammar, or `NaN`/`Infinity`/`-Infinity`),
+    /// respelled the Python way.
     pub fn from_text(text: &str) -> Option<JsonNumber> {
         let mut p = Parser { s: text.as_bytes(), i: 0, depth: 0 };
         match p.number() {
@@ -715,7 +717,16 @@ impl Parser<'_> {
             }
         }
         let text = std::str::from_utf8(&self.s[start..self.i]).map_err(|_| self.err("invalid number"))?;
-        Ok(JsonNumber(text.into()))
+        // Python reads a fraction or exponent as a float and writes it back as its repr;
+        // an integer keeps its digits (`-0` is `0`).
+        let n = JsonNumber(text.into());
+        Ok(if !n.is_integer() {
+            JsonNumber::from_f64(n.as_f64())
+        } else if text == "-0" {
+            JsonNumber("0".into())
+        } else {
+            n
+        })
     }
 
     fn digits(&mut self) {

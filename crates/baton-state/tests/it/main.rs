@@ -1,0 +1,10 @@
+//! baton-state integration tests (one binary; see the `mod` lines).
+
+mod common;
+mod crash;
+mod invalid_states;
+mod journal;
+mod listing;
+mod lock;
+mod reference_runs;
+mod store;
