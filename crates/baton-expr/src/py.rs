@@ -1,5 +1,11 @@
-//! Python spellings of values: `repr()` and `str()` of floats and strings, as the
-//! reference's messages embed them.
+//! Python's spellings and parsers, as the reference uses them: `repr()` of floats and
+//! strings, `int()`/`float()` of text, `str.strip()`, and the character classes its
+//! regular expressions and string methods see (`\w`, `\d`, `isspace`, `isprintable`,
+//! exact for Python 3.11 / Unicode 14).
+
+use num_bigint::BigInt;
+
+use crate::unicode_tables::{DECIMAL, PRINTABLE, SPACE, WORD};
 
 /// Python's `repr(float)` (also `str(float)`): shortest round-trip digits, exponent form
 /// below `1e-4` and from `1e16` on (`1e+16`, `1e-05`), `inf`, `-inf`, `nan`, `-0.0`.
@@ -67,23 +73,158 @@ pub fn str_repr(s: &str) -> String {
     out
 }
 
-/// Python's `str.isprintable()` for one character (approximation over the general
-/// categories that matter in practice: controls, format characters, separators other
-/// than the ASCII space, private use and unassigned surrogates).
-fn is_printable(c: char) -> bool {
+/// Python's `str.isprintable()` for one character (exact, from Python 3.11's tables).
+pub fn is_printable(c: char) -> bool {
+    in_ranges(PRINTABLE, c)
+}
+
+/// Python's `str.isspace()` for one character: the Unicode `White_Space` characters
+/// plus the ASCII separators `\x1c`..`\x1f`.
+pub fn is_space(c: char) -> bool {
+    SPACE.contains(&c)
+}
+
+/// Whether Python's `re` matches `c` with `\w` (Unicode letters, digits, numerics, `_`).
+pub fn is_word(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric() || c == '_';
+    }
+    in_ranges(WORD, c)
+}
+
+/// The value of a Unicode decimal digit (`\d` in Python's `re`: `٣` → 3), if `c` is one.
+pub fn decimal_value(c: char) -> Option<u32> {
+    if c.is_ascii_digit() {
+        return Some(c as u32 - '0' as u32);
+    }
     let u = c as u32;
-    if c == ' ' {
-        return true;
+    let i = DECIMAL.partition_point(|&(_, hi)| hi < u);
+    match DECIMAL.get(i) {
+        Some(&(lo, hi)) if lo <= u && u <= hi => Some((u - lo) % 10),
+        _ => None,
     }
-    if u < 0x20 || (0x7f..0xa0).contains(&u) {
-        return false;
+}
+
+/// Python's `str.strip()` with no argument (strips [`is_space`] characters).
+pub fn strip(s: &str) -> &str {
+    s.trim_matches(is_space)
+}
+
+fn in_ranges(table: &[(u32, u32)], c: char) -> bool {
+    let u = c as u32;
+    let i = table.partition_point(|&(_, hi)| hi < u);
+    matches!(table.get(i), Some(&(lo, _)) if lo <= u)
+}
+
+/// Python's limit on the number of digits `int(str)` converts (3.11's
+/// `sys.get_int_max_str_digits()` default).
+pub const INT_MAX_STR_DIGITS: usize = 4300;
+
+/// The `ValueError` message Python gives when `int(str)` meets more than
+/// [`INT_MAX_STR_DIGITS`] digits.
+pub fn int_limit_message(digits: usize) -> String {
+    format!(
+        "Exceeds the limit ({INT_MAX_STR_DIGITS} digits) for integer string conversion: \
+         value has {digits} digits; use sys.set_int_max_str_digits() to increase the limit"
+    )
+}
+
+/// Why Python's `int(str)` refuses a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntParseError {
+    /// Not an integer literal (`invalid literal for int() with base 10`).
+    Invalid,
+    /// More digits than [`INT_MAX_STR_DIGITS`]; holds the digit count.
+    TooManyDigits(usize),
+}
+
+/// Python's `int(text)` (base 10): surrounding whitespace, an optional sign, decimal
+/// digits of any script, single underscores between digits, leading zeros allowed.
+pub fn parse_int(text: &str) -> Result<BigInt, IntParseError> {
+    let s = strip(text);
+    let (negative, body) = split_sign(s);
+    let digits = ascii_digits(body, false).ok_or(IntParseError::Invalid)?;
+    if digits.len() > INT_MAX_STR_DIGITS {
+        return Err(IntParseError::TooManyDigits(digits.len()));
     }
-    // Separators (Zs other than space, Zl, Zp) and common format characters (Cf).
-    !matches!(u,
-        0xa0 | 0xad | 0x1680 | 0x2000..=0x200f | 0x2028..=0x202f | 0x205f..=0x2064
-        | 0x2066..=0x206f | 0x3000 | 0xfeff | 0xfff9..=0xfffb | 0xe000..=0xf8ff
-        | 0x600..=0x605 | 0x61c | 0x6dd | 0x70f | 0x180e | 0x110bd | 0x1bca0..=0x1bca3
-        | 0xe0001 | 0xe0020..=0xe007f | 0xf0000..=0x10ffff)
+    let n = BigInt::parse_bytes(digits.as_bytes(), 10).ok_or(IntParseError::Invalid)?;
+    Ok(if negative { -n } else { n })
+}
+
+/// Python's `float(text)`: surrounding whitespace, an optional sign, `inf`/`infinity`/
+/// `nan` in any case, or decimal digits (any script, single underscores between digits)
+/// with an optional fraction and exponent. Correctly rounded; overflow gives `inf`.
+pub fn parse_float(text: &str) -> Option<f64> {
+    let s = strip(text);
+    let (negative, body) = split_sign(s);
+    let lower = body.to_ascii_lowercase();
+    let magnitude = match lower.as_str() {
+        "inf" | "infinity" => f64::INFINITY,
+        "nan" => f64::NAN,
+        _ => {
+            let (mantissa, exponent) = match body.find(['e', 'E']) {
+                Some(i) => (&body[..i], Some(&body[i + 1..])),
+                None => (body, None),
+            };
+            let (int_part, frac_part) = match mantissa.split_once('.') {
+                Some((i, f)) => (i, Some(f)),
+                None => (mantissa, None),
+            };
+            let mut ascii = String::with_capacity(body.len() + 2);
+            ascii.push_str(&ascii_digits(int_part, true)?);
+            if let Some(f) = frac_part {
+                ascii.push('.');
+                ascii.push_str(&ascii_digits(f, true)?);
+            }
+            if ascii == "." || ascii.is_empty() {
+                return None;
+            }
+            if let Some(e) = exponent {
+                let (neg_exp, e_digits) = split_sign(e);
+                let e_digits = ascii_digits(e_digits, false)?;
+                ascii.push('e');
+                if neg_exp {
+                    ascii.push('-');
+                }
+                ascii.push_str(&e_digits);
+            }
+            ascii.parse::<f64>().ok()?
+        }
+    };
+    Some(if negative { -magnitude } else { magnitude })
+}
+
+fn split_sign(s: &str) -> (bool, &str) {
+    if let Some(rest) = s.strip_prefix('-') {
+        (true, rest)
+    } else if let Some(rest) = s.strip_prefix('+') {
+        (false, rest)
+    } else {
+        (false, s)
+    }
+}
+
+/// Decimal digits (any script) with single underscores between digits, as ASCII.
+/// `allow_empty` accepts "" (the optional parts of a float).
+fn ascii_digits(s: &str, allow_empty: bool) -> Option<String> {
+    if s.is_empty() {
+        return allow_empty.then(String::new);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut last_underscore = true; // a leading underscore is refused
+    for c in s.chars() {
+        if c == '_' {
+            if last_underscore {
+                return None;
+            }
+            last_underscore = true;
+        } else {
+            let d = decimal_value(c)?;
+            out.push(char::from(b'0' + d as u8));
+            last_underscore = false;
+        }
+    }
+    (!last_underscore).then_some(out)
 }
 
 #[cfg(test)]
