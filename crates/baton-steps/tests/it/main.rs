@@ -1,3 +1,4 @@
 //! Integration tests of baton-steps.
 
 mod process;
+mod agents;
