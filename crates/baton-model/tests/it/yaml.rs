@@ -1,0 +1,4 @@
+//! The YAML loader and dumper against tables recorded from PyYAML (`fixtures/yaml/`).
+
+#[path = "yaml/table.rs"]
+mod table;
