@@ -200,7 +200,11 @@ pub(super) fn executable(integration: &Integration, env: &Env) -> String {
 }
 
 /// Appends the `SPECKIT_INTEGRATION_<KEY>_EXTRA_ARGS` words.
-fn push_extra_args(integration: &Integration, env: &Env, argv: &mut Vec<String>) -> Result<(), DispatchError> {
+fn push_extra_args(
+    integration: &Integration,
+    env: &Env,
+    argv: &mut Vec<String>,
+) -> Result<(), DispatchError> {
     let name = integration.extra_args_var();
     let value = env.get(&name).map_or("", |v| py_strip(v));
     if value.is_empty() {

@@ -56,10 +56,7 @@ pub fn copilot_layout(root: &Path) -> Layout {
     let manifest = root.join(".specify").join("integrations").join("copilot.manifest.json");
     if manifest.is_file() {
         if let Some(files) = manifest_files(&manifest) {
-            if files
-                .iter()
-                .any(|p| p.starts_with(".github/skills/speckit-") && p.ends_with("/SKILL.md"))
-            {
+            if files.iter().any(|p| p.starts_with(".github/skills/speckit-") && p.ends_with("/SKILL.md")) {
                 return Layout::Skills;
             }
             if files.iter().any(|p| p.starts_with(".github/agents/speckit.") && p.ends_with(".agent.md")) {

@@ -315,7 +315,10 @@ fn outcome(
         return Ok(not(NotDispatchable::EmptyPrompt));
     }
     let Some(integration) = lookup(key) else {
-        return Ok(not(NotDispatchable::UnknownIntegration { key: key.to_owned(), suggestion: suggest(key) }));
+        return Ok(not(NotDispatchable::UnknownIntegration {
+            key: key.to_owned(),
+            suggestion: suggest(key),
+        }));
     };
     let mut ctx = Ctx { env, host, warnings };
     let root = request.project_root;
@@ -323,7 +326,13 @@ fn outcome(
     let argv = match request.task {
         Task::Command { command, args, integration_args, integration_options } => {
             validate_runtime_config(integration, integration_args, integration_options)?;
-            let input = ExecInput { prompt: "test", model: None, integration_args, integration_options, project_root: root };
+            let input = ExecInput {
+                prompt: "test",
+                model: None,
+                integration_args,
+                integration_options,
+                project_root: root,
+            };
             let Some(sample) = exec_args(integration, &input, &mut ctx)? else {
                 return Ok(not(NotDispatchable::NoCliDispatch { key: integration.key }));
             };
@@ -338,8 +347,13 @@ fn outcome(
             command_args(integration, command, args, &input, &mut ctx)?
         }
         Task::Prompt { text } => {
-            let input =
-                ExecInput { prompt: text, model, integration_args: &[], integration_options: &[], project_root: root };
+            let input = ExecInput {
+                prompt: text,
+                model,
+                integration_args: &[],
+                integration_options: &[],
+                project_root: root,
+            };
             let argv = exec_args(integration, &input, &mut ctx)?;
             let argv0 = argv.as_ref().and_then(|a| a.first()).map_or("", String::as_str);
             if host.which(key).is_none() && host.which(argv0).is_none() && argv.is_some() {

@@ -31,7 +31,9 @@ enum State {
     Word,
     Quote(char),
     /// After a backslash; remembers whether it was inside double quotes.
-    Escape { in_double: bool },
+    Escape {
+        in_double: bool,
+    },
 }
 
 fn is_space(c: char) -> bool {

@@ -6,9 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use baton_steps::agents::{
-    self, invocation_text, plan, Host, Mode, NotDispatchable, Outcome, Request, Task,
-};
+use baton_steps::agents::{self, invocation_text, plan, Host, Mode, NotDispatchable, Outcome, Request, Task};
 use baton_steps::process::Output;
 use serde_json::Value;
 
@@ -85,7 +83,8 @@ fn outcome(row: &Value) -> Value {
                 .collect()
         })
         .unwrap_or_default();
-    let host = FakeHost { path: strings(&row["path"]), plugin: row["docker_plugin"].as_bool().unwrap_or(true) };
+    let host =
+        FakeHost { path: strings(&row["path"]), plugin: row["docker_plugin"].as_bool().unwrap_or(true) };
     let integration_args = strings(&row["integration_args"]);
     let integration_options: Vec<(String, Option<String>)> = row["integration_options"]
         .as_object()
