@@ -293,6 +293,40 @@ fn missing(integration: &'static Integration, executable: &str) -> Outcome {
     }))
 }
 
+/// The command line a step would run, without the CLI presence check and with
+/// `argv[0]` not looked up on `PATH` (for a dry run); `None` when there is nothing to
+/// run (no or an unknown integration, one without CLI dispatch, an empty prompt). The
+/// Docker plugin probe still runs for docker-agent.
+pub fn build_argv(
+    request: &Request<'_>,
+    env: &Env,
+    host: &dyn Host,
+) -> Result<Option<Vec<String>>, DispatchError> {
+    let Some(integration) = request.integration.filter(|k| !k.is_empty()).and_then(lookup) else {
+        return Ok(None);
+    };
+    let mut warnings = Vec::new();
+    let mut ctx = Ctx { env, host, warnings: &mut warnings };
+    let input = |prompt, integration_args, integration_options| ExecInput {
+        prompt,
+        model: request.model,
+        integration_args,
+        integration_options,
+        project_root: request.project_root,
+    };
+    match request.task {
+        Task::Command { command, args, integration_args, integration_options } => command_args(
+            integration,
+            command,
+            args,
+            &input("", integration_args, integration_options),
+            &mut ctx,
+        ),
+        Task::Prompt { text: "" } => Ok(None),
+        Task::Prompt { text } => exec_args(integration, &input(text, &[], &[]), &mut ctx),
+    }
+}
+
 /// Decides whether and how a `command` or `prompt` step starts its agent, in the
 /// reference's order, so that the first refusal it would report is the one returned.
 pub fn plan(request: &Request<'_>, env: &Env, host: &dyn Host) -> Result<Plan, DispatchError> {

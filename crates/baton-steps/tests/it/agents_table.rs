@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use baton_steps::agents::{self, invocation_text, plan, Host, Mode, NotDispatchable, Outcome, Request, Task};
+use baton_steps::agents::{
+    self, build_argv, invocation_text, plan, Host, Mode, NotDispatchable, Outcome, Request, Task,
+};
 use baton_steps::process::Output;
 use serde_json::Value;
 
@@ -109,6 +111,11 @@ fn outcome(row: &Value) -> Value {
         timeout: Duration::from_secs(300),
     };
     let unroot = |s: &str| s.replace(&root, "{root}");
+    if let Some(want) = row["expect"]["argv"].as_array() {
+        let built = build_argv(&request, &env, &host).expect("it builds").expect("there is a command line");
+        let built: Vec<Value> = built[1..].iter().map(|a| unroot(a).into()).collect();
+        assert_eq!(built, want[1..], "build_argv for {row}");
+    }
     let mut out = serde_json::Map::new();
     match plan(&request, &env, &host) {
         Err(e) => {
