@@ -37,6 +37,7 @@ mod emit;
 mod load;
 mod resolve;
 mod source;
+mod tabs;
 mod timestamp;
 
 use num_bigint::BigInt;

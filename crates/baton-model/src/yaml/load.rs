@@ -57,6 +57,19 @@ pub(crate) fn load(text: &str) -> Result<Node, YamlError> {
     // as a column).
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     check_version_directive(text)?;
+    if let Some(byte) = super::tabs::first_bad_tab(text) {
+        let line = text[..byte].matches('\n').count() + 1;
+        let line_start = text[..byte].rfind('\n').map_or(0, |i| i + 1);
+        let col = text[line_start..byte].chars().count();
+        let span = Pos { byte, line, col }.span();
+        return Err(YamlError {
+            message: "found character '\\t' that cannot start any token".to_owned(),
+            span: Some(span),
+            context: Some("while scanning for the next token".to_owned()),
+            context_span: Some(span),
+            kind: YamlErrorKind::Yaml,
+        });
+    }
     let mut composer = Composer::new(text);
     let Some(root) = composer.compose()? else {
         return Ok(Node { value: Yaml::Null, span: Span { line: 1, col: 1 } });

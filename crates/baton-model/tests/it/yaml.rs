@@ -2,3 +2,5 @@
 
 #[path = "yaml/table.rs"]
 mod table;
+#[path = "yaml/corpus.rs"]
+mod corpus;
