@@ -41,6 +41,11 @@ fn header(run_id: &str, hash: &str) -> String {
     line
 }
 
+/// Whether the journal `bytes` starts with the header for this run and snapshot.
+pub(crate) fn extends(bytes: &[u8], run_id: &str, hash: &str) -> bool {
+    bytes.starts_with(header(run_id, hash).as_bytes())
+}
+
 /// The entries of a journal that extend the given snapshot.
 pub(crate) struct JournalRead {
     /// `(line number, delta)` in order.

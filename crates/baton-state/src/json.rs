@@ -164,7 +164,7 @@ impl std::fmt::Display for JsonError {
 impl std::error::Error for JsonError {}
 
 /// Deepest nesting accepted (Python's own recursion limit stops near 1000).
-const MAX_DEPTH: usize = 900;
+const MAX_DEPTH: usize = 512;
 
 impl Json {
     /// Parses one JSON document as Python's `json.loads` does (strict: no control

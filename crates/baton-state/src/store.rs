@@ -203,15 +203,31 @@ impl RunStore for FileStore {
     fn open_run(&self, run_id: &RunId) -> Result<RunState> {
         let dir = self.run_dir(run_id);
         let state_path = dir.join(STATE_FILE);
-        let bytes = read_optional(&state_path)?.ok_or_else(|| Error::NotFound(state_path.clone()))?;
+        let journal_path = dir.join(JOURNAL_FILE);
+        let read_state = || read_optional(&state_path)?.ok_or_else(|| Error::NotFound(state_path.clone()));
+        // A writer snapshotting between our two reads replaces both files; read again
+        // until `state.json` is the one the journal extends (or is unchanged).
+        let mut bytes = read_state()?;
+        let mut jbytes = read_optional(&journal_path)?;
+        for _ in 0..3 {
+            let hash = journal::snapshot_hash(&bytes);
+            if jbytes.as_ref().is_none_or(|j| journal::extends(j, run_id.as_str(), &hash)) {
+                break;
+            }
+            let again = read_state()?;
+            if again == bytes {
+                break;
+            }
+            bytes = again;
+            jbytes = read_optional(&journal_path)?;
+        }
         let data = parse_file(&state_path, &bytes)?;
         let inputs_path = dir.join(INPUTS_FILE);
         let mut state = RunState::from_json(data, run_id, &*self.parser, || match read_optional(&inputs_path)? {
             None => Ok(None),
             Some(b) => parse_file(&inputs_path, &b).map(Some),
         })?;
-        let journal_path = dir.join(JOURNAL_FILE);
-        if let Some(jbytes) = read_optional(&journal_path)? {
+        if let Some(jbytes) = jbytes {
             let read = journal::read(&jbytes, run_id.as_str(), &journal::snapshot_hash(&bytes));
             let mut tree_changed = false;
             for (line, delta) in &read.entries {

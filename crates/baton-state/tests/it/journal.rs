@@ -191,3 +191,31 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// The JSON reader never panics, and what it reads is written back and re-read
+    /// unchanged in every style.
+    #[test]
+    fn json_never_panics_and_round_trips(text in "\\PC{0,40}|[\\[\\]{}\",:0-9.eE+-]{0,40}") {
+        if let Ok(v) = Json::parse(&text) {
+            for out in [v.to_compact(), v.to_python_line(), v.to_python_indented()] {
+                prop_assert_eq!(Json::parse(&out).ok(), Some(v.clone()));
+            }
+        }
+    }
+
+    #[test]
+    fn records_round_trip(r in arb_record()) {
+        let v = Json::Object(r);
+        prop_assert_eq!(Json::parse(&v.to_python_indented()).ok(), Some(v.clone()));
+        prop_assert_eq!(Json::parse(&v.to_python_line()).ok(), Some(v));
+    }
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    assert!(Json::parse(&deep).is_err());
+    let ok = format!("{}{}", "[".repeat(500), "]".repeat(500));
+    assert!(Json::parse(&ok).is_ok());
+}
