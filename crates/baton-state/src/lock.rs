@@ -46,13 +46,23 @@ fn holder_pid(file: &mut File) -> Option<u32> {
 
 impl RunLock {
     /// Takes the lock of the run in `run_dir` at once, or fails with
-    /// [`Error::Locked`] naming the holder's pid.
+    /// [`Error::Locked`] naming the holder's pid (waiting at most ~50 ms for a holder
+    /// that has just locked to write it).
     pub fn acquire(run_dir: &Path, run_id: &RunId) -> Result<RunLock> {
         let (mut file, path) = open(run_dir)?;
         match flock(&file, FlockOperation::NonBlockingLockExclusive) {
             Ok(()) => {}
             Err(rustix::io::Errno::WOULDBLOCK) => {
-                return Err(Error::Locked { run_id: run_id.to_string(), pid: holder_pid(&mut file) })
+                // The holder writes its pid right after locking; give it a moment.
+                let mut pid = holder_pid(&mut file);
+                for _ in 0..50 {
+                    if pid.is_some() {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                    pid = holder_pid(&mut file);
+                }
+                return Err(Error::Locked { run_id: run_id.to_string(), pid });
             }
             Err(e) => return Err(io_at(&path, e.into())),
         }
