@@ -42,7 +42,8 @@ struct Frame {
     /// Whether the start was a block collection whose position comes from its first
     /// child (yaml-rust2 reports it one character late).
     fix_from_child: bool,
-    /// Whether this is a flow mapping (`{…}`), where PyYAML refuses an empty key.
+    /// Whether this is a mapping, and a flow mapping (`{…}`).
+    is_map: bool,
     flow_map: bool,
     property_count: usize,
     /// yaml-rust2 anchor id whose registration waits for the position (0: none).
@@ -267,20 +268,32 @@ impl<'a> Composer<'a> {
                 Event::Scalar(value, style, anchor_id, tag) => {
                     let plain = matches!(style, TScalarStyle::Plain);
                     let property_count = usize::from(anchor_id != 0) + usize::from(tag.is_some());
-                    let empty_flow_key = stack.last().is_some_and(|f| f.flow_map && f.children.len() % 2 == 0);
-                    if empty_flow_key
-                        && plain
-                        && value.is_empty()
-                        && property_count == 0
-                        && self.source.char_at(pos.byte) == Some(':')
-                    {
-                        return Err(YamlError {
-                            message: "expected the node content, but found ':'".to_owned(),
-                            span: Some(pos.span()),
-                            context: Some("while parsing a flow node".to_owned()),
-                            context_span: Some(pos.span()),
-                            kind: YamlErrorKind::Yaml,
-                        });
+                    // PyYAML refuses an empty key written as a bare `:` (yaml-rust2
+                    // takes it for a null key), except after an explicit `?`.
+                    let key_of = stack.last().filter(|f| f.is_map && f.children.len() % 2 == 0);
+                    if let Some(frame) = key_of {
+                        if plain
+                            && value.is_empty()
+                            && property_count == 0
+                            && self.source.char_at(pos.byte) == Some(':')
+                        {
+                            let (previous, new_line) = self.source.previous_token_char(pos);
+                            let explicit = previous == Some('?') && (frame.flow_map || new_line);
+                            if !explicit {
+                                let (context, problem) = if frame.flow_map {
+                                    ("while parsing a flow node", "expected the node content, but found ':'")
+                                } else {
+                                    ("while parsing a block mapping", "expected <block end>, but found ':'")
+                                };
+                                return Err(YamlError {
+                                    message: problem.to_owned(),
+                                    span: Some(pos.span()),
+                                    context: Some(context.to_owned()),
+                                    context_span: Some(self.positions[frame.node].span()),
+                                    kind: YamlErrorKind::Yaml,
+                                });
+                            }
+                        }
                     }
                     let mut start = pos;
                     if matches!(style, TScalarStyle::Literal | TScalarStyle::Folded) {
@@ -347,6 +360,7 @@ impl<'a> Composer<'a> {
                     stack.push(Frame {
                         node,
                         fix_from_child,
+                        is_map: !is_seq,
                         flow_map: flow && !is_seq,
                         property_count: if fix_from_child { property_count } else { 0 },
                         pending_anchor,

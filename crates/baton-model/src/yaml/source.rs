@@ -151,6 +151,13 @@ impl<'a> Source<'a> {
         (start, anchor)
     }
 
+    /// The last non-blank character before `pos` and whether a line break lies between.
+    pub(crate) fn previous_token_char(&self, pos: Pos) -> (Option<char>, bool) {
+        let before = &self.text[..pos.byte];
+        let trimmed = before.trim_end_matches([' ', '\t', '\r', '\n']);
+        (trimmed.chars().next_back(), before[trimmed.len()..].contains('\n'))
+    }
+
     /// For an empty plain scalar reported at `pos` (the next token): the position right
     /// after the indicator that introduced it, as PyYAML marks empty scalars.
     pub(crate) fn empty_scalar_back(&self, pos: Pos) -> Pos {

@@ -4,3 +4,9 @@
 mod table;
 #[path = "yaml/corpus.rs"]
 mod corpus;
+#[path = "yaml/limits.rs"]
+mod limits;
+#[path = "yaml/props.rs"]
+mod props;
+#[path = "yaml/reference.rs"]
+mod reference;
