@@ -469,7 +469,7 @@ impl Emitter {
     }
 
     fn write_indicator(&mut self, indicator: &str, need_whitespace: bool, whitespace: bool, indention: bool) {
-        if !(self.whitespace || !need_whitespace) {
+        if !self.whitespace && need_whitespace {
             self.out.push(' ');
             self.column += 1;
         }

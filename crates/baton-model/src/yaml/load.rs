@@ -13,6 +13,9 @@ use super::source::{Pos, Source};
 use super::timestamp::{Timestamp, TimestampKey};
 use super::{binary, Node, Span, Yaml, YamlError, YamlErrorKind, MAX_ALIAS_NODES, MAX_DEPTH};
 
+/// How deeply `<<` merges may nest inside merged mappings.
+const MAX_MERGE_NESTING: usize = 64;
+
 /// A composed node (PyYAML's `yaml.nodes.Node`): tag resolved, not yet constructed.
 struct CNode {
     tag: String,
@@ -85,7 +88,14 @@ fn check_printable(text: &str) -> Result<(), YamlError> {
     let bad = |c: char| {
         !matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
     };
-    if let Some((byte, c)) = text.char_indices().find(|(_, c)| bad(*c)) {
+    let found = if text.is_ascii() {
+        text.bytes()
+            .position(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f)
+            .map(|i| (i, char::from(text.as_bytes()[i])))
+    } else {
+        text.char_indices().find(|(_, c)| bad(*c))
+    };
+    if let Some((byte, c)) = found {
         let position = text[..byte].chars().count();
         let line = text[..byte].matches('\n').count() + 1;
         let line_start = text[..byte].rfind('\n').map_or(0, |i| i + 1);
@@ -557,6 +567,81 @@ struct Constructor {
     budget: usize,
 }
 
+/// What an open collection becomes.
+#[derive(Clone, Copy)]
+enum Shape {
+    Seq,
+    Map,
+    Set,
+    /// `!!omap` (true) or `!!pairs`: a list of (key, value) tuples.
+    Pairs(bool),
+}
+
+/// A collection being built: its children (keys and values alternate for mappings and
+/// pairs) and what is built of them so far.
+struct BuildFrame {
+    id: usize,
+    span: Span,
+    shape: Shape,
+    children: Vec<usize>,
+    next: usize,
+    items: Vec<Node>,
+    entries: Vec<(Node, Node)>,
+    index: HashMap<PyKey, usize>,
+    pending_key: Option<(Node, PyKey)>,
+    size: usize,
+    height: usize,
+}
+
+impl BuildFrame {
+    /// Takes the child just built (`children[next - 1]`).
+    fn accept(&mut self, built: Built, identity: usize) -> Result<(), YamlError> {
+        let is_key = (self.next - 1) % 2 == 0;
+        match self.shape {
+            Shape::Seq => {
+                self.size += built.size;
+                self.height = self.height.max(built.height + 1);
+                self.items.push(built.node);
+            }
+            Shape::Pairs(_) => {
+                self.size += built.size;
+                self.height = self.height.max(built.height + 2);
+                if is_key {
+                    self.items.push(built.node);
+                } else if let Some(key) = self.items.pop() {
+                    // A Python (key, value) tuple; kept as a two-item list.
+                    let span = key.span;
+                    self.size += 1;
+                    self.items.push(Node { value: Yaml::Seq(vec![key, built.node]), span });
+                }
+            }
+            Shape::Map | Shape::Set => {
+                self.size += built.size;
+                self.height = self.height.max(built.height + 1);
+                if is_key {
+                    let Some(hash_key) = py_key(&built.node, identity) else {
+                        return Err(ctor_error(
+                            Some(("while constructing a mapping", self.span)),
+                            "found unhashable key".to_owned(),
+                            built.node.span,
+                        ));
+                    };
+                    self.pending_key = Some((built.node, hash_key));
+                } else if let Some((key, hash_key)) = self.pending_key.take() {
+                    match self.index.get(&hash_key) {
+                        Some(&i) => self.entries[i].1 = built.node,
+                        None => {
+                            self.index.insert(hash_key, self.entries.len());
+                            self.entries.push((key, built.node));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 #[derive(Clone)]
 struct Built {
     node: Node,
@@ -615,7 +700,49 @@ impl Constructor {
         Ok(())
     }
 
-    fn build(&mut self, id: usize, depth: usize) -> Result<Built, YamlError> {
+    /// Builds the node `root` (PyYAML's `construct_object`) without recursion: open
+    /// collections wait on an explicit stack, so deep documents need no deep stack.
+    fn build(&mut self, root: usize, depth: usize) -> Result<Built, YamlError> {
+        let mut stack: Vec<BuildFrame> = Vec::new();
+        let mut ready = self.start(root, depth, &mut stack)?;
+        loop {
+            if let Some(built) = ready.take() {
+                let Some(top) = stack.last() else { return Ok(built) };
+                let child = top.children[top.next - 1];
+                let identity = self.key_identity(child);
+                if let Some(top) = stack.last_mut() {
+                    top.accept(built, identity)?;
+                }
+            }
+            let Some(top) = stack.last_mut() else {
+                return Err(YamlError::internal("constructor stack underflow".to_owned()));
+            };
+            if top.next < top.children.len() {
+                let child = top.children[top.next];
+                top.next += 1;
+                let child_depth = depth + stack.len();
+                ready = self.start(child, child_depth, &mut stack)?;
+            } else if let Some(frame) = stack.pop() {
+                ready = Some(self.finish(frame)?);
+            }
+        }
+    }
+
+    /// `.nan` is one shared float object in PyYAML, so such keys collide; a NaN from
+    /// `!!float nan` is a new object each time (identity = the node).
+    fn key_identity(&self, id: usize) -> usize {
+        match &self.nodes[id].kind {
+            CKind::Scalar(t)
+                if t.replace('_', "").to_lowercase().trim_start_matches(['-', '+']) == ".nan" =>
+            {
+                usize::MAX
+            }
+            _ => id,
+        }
+    }
+
+    /// Starts building `id`: a finished value, or a new frame on `stack`.
+    fn start(&mut self, id: usize, depth: usize, stack: &mut Vec<BuildFrame>) -> Result<Option<Built>, YamlError> {
         let span = self.nodes[id].span;
         if let Some(cached) = self.cache.get(&id) {
             if depth + cached.height > MAX_DEPTH {
@@ -623,14 +750,94 @@ impl Constructor {
             }
             let size = cached.size;
             self.count(size, span)?;
-            return Ok(self.cache[&id].clone());
+            return Ok(self.cache.get(&id).cloned());
         }
         if depth > MAX_DEPTH {
             return Err(YamlError::too_deep_span(span));
         }
-        let built = self.build_uncached(id, depth)?;
-        if self.refs[id] > 1 {
-            self.cache.insert(id, built.clone());
+        let shape = match (self.nodes[id].tag.strip_prefix(PREFIX), &self.nodes[id].kind) {
+            (Some("seq"), CKind::Seq(_)) => Shape::Seq,
+            (Some("map"), CKind::Map(_)) => Shape::Map,
+            (Some("set"), CKind::Map(_)) => Shape::Set,
+            (Some(kind @ ("omap" | "pairs")), CKind::Seq(_)) => Shape::Pairs(kind == "omap"),
+            _ => return self.build_other(id).map(Some),
+        };
+        let children = match shape {
+            Shape::Seq => match &self.nodes[id].kind {
+                CKind::Seq(items) => items.clone(),
+                _ => Vec::new(),
+            },
+            Shape::Map | Shape::Set => {
+                self.flatten(id, 0)?;
+                match &self.nodes[id].kind {
+                    CKind::Map(pairs) => pairs.iter().flat_map(|(k, v)| [*k, *v]).collect(),
+                    _ => Vec::new(),
+                }
+            }
+            Shape::Pairs(omap) => self.pairs_children(id, omap, span)?,
+        };
+        stack.push(BuildFrame {
+            id,
+            span,
+            shape,
+            children,
+            next: 0,
+            items: Vec::new(),
+            entries: Vec::new(),
+            index: HashMap::new(),
+            pending_key: None,
+            size: 1,
+            height: 1,
+        });
+        Ok(None)
+    }
+
+    /// The keys and values of a `!!omap`/`!!pairs` sequence of one-pair mappings.
+    fn pairs_children(&self, id: usize, omap: bool, span: Span) -> Result<Vec<usize>, YamlError> {
+        let context = if omap { "while constructing an ordered map" } else { "while constructing pairs" };
+        let CKind::Seq(items) = &self.nodes[id].kind else { return Ok(Vec::new()) };
+        let mut children = Vec::with_capacity(items.len() * 2);
+        for item in items {
+            let item_span = self.nodes[*item].span;
+            match &self.nodes[*item].kind {
+                CKind::Map(pairs) if pairs.len() == 1 => children.extend([pairs[0].0, pairs[0].1]),
+                CKind::Map(pairs) => {
+                    return Err(ctor_error(
+                        Some((context, span)),
+                        format!("expected a single mapping item, but found {} items", pairs.len()),
+                        item_span,
+                    ));
+                }
+                other => {
+                    return Err(ctor_error(
+                        Some((context, span)),
+                        format!("expected a mapping of length 1, but found {}", other.id()),
+                        item_span,
+                    ));
+                }
+            }
+        }
+        Ok(children)
+    }
+
+    fn finish(&mut self, frame: BuildFrame) -> Result<Built, YamlError> {
+        let span = frame.span;
+        self.count(1, span)?;
+        let value = match frame.shape {
+            Shape::Seq | Shape::Pairs(_) => Yaml::Seq(frame.items),
+            Shape::Map => Yaml::Map(frame.entries),
+            // A Python set; kept as a mapping to null (see `Yaml`'s docs).
+            Shape::Set => Yaml::Map(
+                frame
+                    .entries
+                    .into_iter()
+                    .map(|(k, v)| (k, Node { value: Yaml::Null, span: v.span }))
+                    .collect(),
+            ),
+        };
+        let built = Built { node: Node { value, span }, size: frame.size, height: frame.height };
+        if self.refs[frame.id] > 1 {
+            self.cache.insert(frame.id, built.clone());
         }
         Ok(built)
     }
@@ -662,10 +869,12 @@ impl Constructor {
         Ok(Built { node: Node { value, span }, size: 1, height: 1 })
     }
 
-    fn build_uncached(&mut self, id: usize, depth: usize) -> Result<Built, YamlError> {
+    /// Scalars, and the errors for collections under a tag that does not fit them.
+    fn build_other(&mut self, id: usize) -> Result<Built, YamlError> {
         let span = self.nodes[id].span;
         let tag = self.nodes[id].tag.clone();
         let suffix = tag.strip_prefix(PREFIX);
+        let found = self.nodes[id].kind.id();
         match suffix {
             Some("null") => {
                 self.scalar_value(id)?;
@@ -716,75 +925,11 @@ impl Constructor {
                 Timestamp::parse(&text).map_err(|e| py_error(PyError(e), span))?;
                 self.leaf(Yaml::Timestamp(text), span)
             }
-            Some("seq") => {
-                let CKind::Seq(items) = &self.nodes[id].kind else {
-                    let found = self.nodes[id].kind.id();
-                    return Err(ctor_error(None, format!("expected a sequence node, but found {found}"), span));
-                };
-                let items = items.clone();
-                let mut out = Vec::with_capacity(items.len());
-                let (mut size, mut height) = (1, 1);
-                for item in items {
-                    let b = self.build(item, depth + 1)?;
-                    size += b.size;
-                    height = height.max(b.height + 1);
-                    out.push(b.node);
-                }
-                self.count(1, span)?;
-                Ok(Built { node: Node { value: Yaml::Seq(out), span }, size, height })
-            }
-            Some("map") => {
-                let (entries, size, height) = self.build_mapping(id, depth)?;
-                self.count(1, span)?;
-                Ok(Built { node: Node { value: Yaml::Map(entries), span }, size, height })
-            }
-            Some("set") => {
-                let (entries, size, height) = self.build_mapping(id, depth)?;
-                self.count(1, span)?;
-                // A Python set; kept as a mapping to null (see `Yaml`'s docs).
-                let keys = entries
-                    .into_iter()
-                    .map(|(k, v)| (k, Node { value: Yaml::Null, span: v.span }))
-                    .collect();
-                Ok(Built { node: Node { value: Yaml::Map(keys), span }, size, height })
-            }
+            Some("seq") => Err(ctor_error(None, format!("expected a sequence node, but found {found}"), span)),
+            Some("map" | "set") => Err(ctor_error(None, format!("expected a mapping node, but found {found}"), span)),
             Some(kind @ ("omap" | "pairs")) => {
                 let context = if kind == "omap" { "while constructing an ordered map" } else { "while constructing pairs" };
-                let CKind::Seq(items) = &self.nodes[id].kind else {
-                    let found = self.nodes[id].kind.id();
-                    return Err(ctor_error(Some((context, span)), format!("expected a sequence, but found {found}"), span));
-                };
-                let items = items.clone();
-                let mut out = Vec::with_capacity(items.len());
-                let (mut size, mut height) = (1, 1);
-                for item in items {
-                    let item_span = self.nodes[item].span;
-                    let pair = match &self.nodes[item].kind {
-                        CKind::Map(pairs) if pairs.len() == 1 => pairs[0],
-                        CKind::Map(pairs) => {
-                            return Err(ctor_error(
-                                Some((context, span)),
-                                format!("expected a single mapping item, but found {} items", pairs.len()),
-                                item_span,
-                            ));
-                        }
-                        other => {
-                            return Err(ctor_error(
-                                Some((context, span)),
-                                format!("expected a mapping of length 1, but found {}", other.id()),
-                                item_span,
-                            ));
-                        }
-                    };
-                    let k = self.build(pair.0, depth + 2)?;
-                    let v = self.build(pair.1, depth + 2)?;
-                    size += k.size + v.size + 1;
-                    height = height.max(k.height.max(v.height) + 2);
-                    // A Python (key, value) tuple; kept as a two-item list.
-                    out.push(Node { value: Yaml::Seq(vec![k.node, v.node]), span: item_span });
-                }
-                self.count(1, span)?;
-                Ok(Built { node: Node { value: Yaml::Seq(out), span }, size, height })
+                Err(ctor_error(Some((context, span)), format!("expected a sequence, but found {found}"), span))
             }
             _ => Err(ctor_error(
                 None,
@@ -797,57 +942,17 @@ impl Constructor {
         }
     }
 
-    /// `SafeConstructor.construct_mapping`: merge keys flattened, then a Python dict is
-    /// filled (a repeated key keeps its first position and takes the last value).
-    #[allow(clippy::type_complexity)]
-    fn build_mapping(&mut self, id: usize, depth: usize) -> Result<(Vec<(Node, Node)>, usize, usize), YamlError> {
-        let span = self.nodes[id].span;
-        if !matches!(self.nodes[id].kind, CKind::Map(_)) {
-            let found = self.nodes[id].kind.id();
-            return Err(ctor_error(None, format!("expected a mapping node, but found {found}"), span));
-        }
-        self.flatten(id, 0)?;
-        let CKind::Map(pairs) = &self.nodes[id].kind else {
-            return Ok((Vec::new(), 1, 1));
-        };
-        let pairs = pairs.clone();
-        let mut entries: Vec<(Node, Node)> = Vec::with_capacity(pairs.len());
-        let mut index: HashMap<PyKey, usize> = HashMap::with_capacity(pairs.len());
-        let (mut size, mut height) = (1, 1);
-        for (k, v) in pairs {
-            let key = self.build(k, depth + 1)?;
-            // `.nan` is one shared float object in PyYAML, so such keys collide; a
-            // NaN from `!!float nan` is a new object each time.
-            let identity = match &self.nodes[k].kind {
-                CKind::Scalar(t) if t.replace('_', "").to_lowercase().trim_start_matches(['-', '+']) == ".nan" => usize::MAX,
-                _ => k,
-            };
-            let Some(hash_key) = py_key(&key.node, identity) else {
-                return Err(ctor_error(
-                    Some(("while constructing a mapping", span)),
-                    "found unhashable key".to_owned(),
-                    key.node.span,
-                ));
-            };
-            let value = self.build(v, depth + 1)?;
-            size += key.size + value.size;
-            height = height.max(key.height.max(value.height) + 1);
-            match index.get(&hash_key) {
-                Some(&i) => entries[i].1 = value.node,
-                None => {
-                    index.insert(hash_key, entries.len());
-                    entries.push((key.node, value.node));
-                }
-            }
-        }
-        Ok((entries, size, height))
-    }
-
     /// `SafeConstructor.flatten_mapping` (PyYAML 6.0.4), mutating the graph in place as
     /// PyYAML does.
     fn flatten(&mut self, id: usize, level: usize) -> Result<(), YamlError> {
-        if level > MAX_DEPTH {
-            return Err(YamlError::too_deep_span(self.nodes[id].span));
+        if level > MAX_MERGE_NESTING {
+            return Err(YamlError {
+                message: format!("merge keys nest too deeply (more than {MAX_MERGE_NESTING} levels)"),
+                span: Some(self.nodes[id].span),
+                context: None,
+                context_span: None,
+                kind: YamlErrorKind::Limit,
+            });
         }
         let span = self.nodes[id].span;
         let CKind::Map(pairs) = &self.nodes[id].kind else { return Ok(()) };

@@ -141,8 +141,8 @@ impl<'a> Source<'a> {
             let end = self.skip_space_back(start);
             let token = self.token_back(end);
             let text = &self.text[token.byte..end.byte];
-            if text.starts_with('&') {
-                anchor = Some(&text[1..]);
+            if let Some(name) = text.strip_prefix('&') {
+                anchor = Some(name);
             } else if !text.starts_with('!') {
                 break;
             }
