@@ -1,6 +1,7 @@
 //! Loading: yaml-rust2 events → a node graph with anchors (PyYAML's composer) → the
 //! constructed [`Node`] tree (PyYAML's `SafeConstructor`).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use num_bigint::BigInt;
@@ -18,7 +19,7 @@ const MAX_MERGE_NESTING: usize = 64;
 
 /// A composed node (PyYAML's `yaml.nodes.Node`): tag resolved, not yet constructed.
 struct CNode {
-    tag: String,
+    tag: Cow<'static, str>,
     span: Span,
     kind: CKind,
 }
@@ -204,7 +205,7 @@ impl<'a> Composer<'a> {
         }
     }
 
-    fn new_node(&mut self, tag: String, pos: Pos, kind: CKind) -> usize {
+    fn new_node(&mut self, tag: Cow<'static, str>, pos: Pos, kind: CKind) -> usize {
         self.nodes.push(CNode { tag, span: pos.span(), kind });
         self.positions.push(pos);
         self.open.push(false);
@@ -318,10 +319,10 @@ impl<'a> Composer<'a> {
                         start = self.source.empty_scalar_back(start);
                     }
                     let tag = match full_tag(tag.as_ref()) {
-                        None if plain => resolve::resolve_plain(&value).to_owned(),
-                        None => resolve::TAG_STR.to_owned(),
-                        Some(t) if t == "!" => resolve::resolve_plain(&value).to_owned(),
-                        Some(t) => t,
+                        None if plain => Cow::Borrowed(resolve::resolve_plain(&value)),
+                        None => Cow::Borrowed(resolve::TAG_STR),
+                        Some(t) if t == "!" => Cow::Borrowed(resolve::resolve_plain(&value)),
+                        Some(t) => Cow::Owned(t),
                     };
                     let node = self.new_node(tag, start, CKind::Scalar(value));
                     self.register_anchor(anchor_id, anchor_name, node, start)?;
@@ -349,9 +350,9 @@ impl<'a> Composer<'a> {
                         anchor_name = name;
                     }
                     let tag = match full_tag(tag.as_ref()) {
-                        Some(t) if t != "!" => t,
-                        _ if is_seq => resolve::TAG_SEQ.to_owned(),
-                        _ => resolve::TAG_MAP.to_owned(),
+                        Some(t) if t != "!" => Cow::Owned(t),
+                        _ if is_seq => Cow::Borrowed(resolve::TAG_SEQ),
+                        _ => Cow::Borrowed(resolve::TAG_MAP),
                     };
                     let kind = if is_seq { CKind::Seq(Vec::new()) } else { CKind::Map(Vec::new()) };
                     let node = self.new_node(tag, start, kind);
@@ -562,6 +563,9 @@ struct Constructor {
     cache: HashMap<usize, Built>,
     /// How many times each node was referenced (more than once: cache it).
     refs: Vec<u32>,
+    /// Nodes that may be read more than once (inside an aliased node): their text and
+    /// children are copied, the others' are moved.
+    shared: Vec<bool>,
     /// Nodes built so far, counting every copy.
     built: usize,
     budget: usize,
@@ -587,13 +591,38 @@ struct BuildFrame {
     next: usize,
     items: Vec<Node>,
     entries: Vec<(Node, Node)>,
-    index: HashMap<PyKey, usize>,
-    pending_key: Option<(Node, PyKey)>,
+    /// Identities of the entries' keys (see [`key_ref`]).
+    key_ids: Vec<usize>,
+    /// A hash index of the keys, built once a mapping is large.
+    index: Option<HashMap<PyKey, usize>>,
+    pending_key: Option<(Node, usize)>,
     size: usize,
     height: usize,
 }
 
 impl BuildFrame {
+    /// The entry whose key Python's dict would take for `key`: a linear scan for small
+    /// mappings (no copies), a hash index once the mapping grows.
+    fn find_key(&mut self, key: &Node, identity: usize) -> Option<usize> {
+        if self.index.is_none() && self.entries.len() >= 16 {
+            let mut index = HashMap::with_capacity(self.entries.len() * 2);
+            for (i, ((k, _), id)) in self.entries.iter().zip(&self.key_ids).enumerate() {
+                if let Some(pk) = py_key(k, *id) {
+                    index.entry(pk).or_insert(i);
+                }
+            }
+            self.index = Some(index);
+        }
+        if let Some(index) = &self.index {
+            return py_key(key, identity).and_then(|k| index.get(&k).copied());
+        }
+        let wanted = key_ref(key, identity)?;
+        self.entries
+            .iter()
+            .zip(&self.key_ids)
+            .position(|((k, _), id)| key_ref(k, *id).as_ref() == Some(&wanted))
+    }
+
     /// Takes the child just built (`children[next - 1]`).
     fn accept(&mut self, built: Built, identity: usize) -> Result<(), YamlError> {
         let is_key = (self.next - 1) % 2 == 0;
@@ -619,20 +648,23 @@ impl BuildFrame {
                 self.size += built.size;
                 self.height = self.height.max(built.height + 1);
                 if is_key {
-                    let Some(hash_key) = py_key(&built.node, identity) else {
+                    if key_ref(&built.node, identity).is_none() {
                         return Err(ctor_error(
                             Some(("while constructing a mapping", self.span)),
                             "found unhashable key".to_owned(),
                             built.node.span,
                         ));
-                    };
-                    self.pending_key = Some((built.node, hash_key));
-                } else if let Some((key, hash_key)) = self.pending_key.take() {
-                    match self.index.get(&hash_key) {
-                        Some(&i) => self.entries[i].1 = built.node,
+                    }
+                    self.pending_key = Some((built.node, identity));
+                } else if let Some((key, identity)) = self.pending_key.take() {
+                    match self.find_key(&key, identity) {
+                        Some(i) => self.entries[i].1 = built.node,
                         None => {
-                            self.index.insert(hash_key, self.entries.len());
+                            if let (Some(index), Some(k)) = (self.index.as_mut(), py_key(&key, identity)) {
+                                index.insert(k, self.entries.len());
+                            }
                             self.entries.push((key, built.node));
+                            self.key_ids.push(identity);
                         }
                     }
                 }
@@ -677,7 +709,19 @@ impl Constructor {
             }
         }
         let budget = nodes.len().saturating_add(MAX_ALIAS_NODES);
-        Constructor { nodes, cache: HashMap::new(), refs, built: 0, budget }
+        let mut shared = vec![false; nodes.len()];
+        let mut todo: Vec<usize> = (0..nodes.len()).filter(|i| refs[*i] > 1).collect();
+        while let Some(id) = todo.pop() {
+            if std::mem::replace(&mut shared[id], true) {
+                continue;
+            }
+            match &nodes[id].kind {
+                CKind::Seq(items) => todo.extend(items),
+                CKind::Map(pairs) => todo.extend(pairs.iter().flat_map(|(k, v)| [*k, *v])),
+                CKind::Scalar(_) => {}
+            }
+        }
+        Constructor { nodes, cache: HashMap::new(), refs, shared, built: 0, budget }
     }
 
     fn construct(&mut self, id: usize, depth: usize) -> Result<Node, YamlError> {
@@ -709,7 +753,10 @@ impl Constructor {
             if let Some(built) = ready.take() {
                 let Some(top) = stack.last() else { return Ok(built) };
                 let child = top.children[top.next - 1];
-                let identity = self.key_identity(child);
+                let identity = match built.node.value {
+                    Yaml::Float(f) if f.is_nan() => self.key_identity(child),
+                    _ => child,
+                };
                 if let Some(top) = stack.last_mut() {
                     top.accept(built, identity)?;
                 }
@@ -763,7 +810,9 @@ impl Constructor {
             _ => return self.build_other(id).map(Some),
         };
         let children = match shape {
-            Shape::Seq => match &self.nodes[id].kind {
+            Shape::Seq => match &mut self.nodes[id].kind {
+                // Used once: nothing reads the node again.
+                CKind::Seq(items) if !self.shared[id] => std::mem::take(items),
                 CKind::Seq(items) => items.clone(),
                 _ => Vec::new(),
             },
@@ -784,7 +833,8 @@ impl Constructor {
             next: 0,
             items: Vec::new(),
             entries: Vec::new(),
-            index: HashMap::new(),
+            key_ids: Vec::new(),
+            index: None,
             pending_key: None,
             size: 1,
             height: 1,
@@ -893,7 +943,11 @@ impl Constructor {
                 self.leaf(Yaml::Float(f), span)
             }
             Some("str") => {
-                let s = self.scalar_value(id)?.to_owned();
+                let s = match &mut self.nodes[id].kind {
+                    // Used once: move the text instead of copying it.
+                    CKind::Scalar(text) if !self.shared[id] => std::mem::take(text),
+                    _ => self.scalar_value(id)?.to_owned(),
+                };
                 self.leaf(Yaml::Str(s), span)
             }
             Some("binary") => {
@@ -1006,7 +1060,7 @@ impl Constructor {
                 }
             } else {
                 if self.nodes[k].tag == resolve::TAG_VALUE {
-                    self.nodes[k].tag = resolve::TAG_STR.to_owned();
+                    self.nodes[k].tag = Cow::Borrowed(resolve::TAG_STR);
                 }
                 index += 1;
             }
@@ -1034,6 +1088,36 @@ impl Constructor {
         }
         MergeId::Node(key)
     }
+}
+
+/// A borrowed [`PyKey`]: compares as Python compares dictionary keys.
+#[derive(Debug, PartialEq)]
+enum KeyRef<'a> {
+    None,
+    Int(Cow<'a, BigInt>),
+    Float(u64),
+    Nan(usize),
+    Str(&'a str),
+    Bytes(&'a [u8]),
+    Time(TimestampKey),
+}
+
+/// The comparison key of a constructed mapping key, `None` when Python cannot hash it.
+fn key_ref(node: &Node, id: usize) -> Option<KeyRef<'_>> {
+    Some(match &node.value {
+        Yaml::Str(s) => KeyRef::Str(s),
+        Yaml::Null => KeyRef::None,
+        Yaml::Bool(b) => KeyRef::Int(Cow::Owned(BigInt::from(u8::from(*b)))),
+        Yaml::Int(i) => KeyRef::Int(Cow::Borrowed(i)),
+        Yaml::Float(f) if f.is_nan() => KeyRef::Nan(id),
+        Yaml::Float(f) if f.is_finite() && f.fract() == 0.0 => {
+            KeyRef::Int(Cow::Owned(BigInt::from_f64(*f).unwrap_or_else(BigInt::zero)))
+        }
+        Yaml::Float(f) => KeyRef::Float(f.to_bits()),
+        Yaml::Binary(b) => KeyRef::Bytes(b),
+        Yaml::Timestamp(t) => KeyRef::Time(Timestamp::parse(t).ok()?.key()),
+        Yaml::Seq(_) | Yaml::Map(_) => return None,
+    })
 }
 
 /// The hash key of a constructed mapping key, `None` when Python cannot hash it.
