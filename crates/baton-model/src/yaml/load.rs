@@ -48,6 +48,7 @@ struct Frame {
     fix_from_child: bool,
     /// Whether this is a mapping, and a flow mapping (`{…}`).
     is_map: bool,
+    flow: bool,
     flow_map: bool,
     property_count: usize,
     /// yaml-rust2 anchor id whose registration waits for the position (0: none).
@@ -316,7 +317,12 @@ impl<'a> Composer<'a> {
                         start = p;
                         anchor_name = name;
                     } else if plain && value.is_empty() {
-                        start = self.source.empty_scalar_back(start);
+                        let in_block_seq = stack.last().filter(|f| !f.is_map && !f.flow);
+                        let item = in_block_seq.and_then(|f| {
+                            let seq_col = self.positions[f.node].col;
+                            self.source.empty_item_back(start, seq_col)
+                        });
+                        start = item.unwrap_or_else(|| self.source.empty_scalar_back(start));
                     }
                     let tag = match full_tag(tag.as_ref()) {
                         None if plain => Cow::Borrowed(resolve::resolve_plain(&value)),
@@ -372,6 +378,7 @@ impl<'a> Composer<'a> {
                         node,
                         fix_from_child,
                         is_map: !is_seq,
+                        flow,
                         flow_map: flow && !is_seq,
                         property_count: if fix_from_child { property_count } else { 0 },
                         pending_anchor,
@@ -410,7 +417,7 @@ impl<'a> Composer<'a> {
                 parent.fix_from_child = false;
                 let parent_node = parent.node;
                 let count = parent.property_count;
-                let child_pos = self.positions[finished];
+                let child_pos = self.source.explicit_key_back(self.positions[finished]);
                 let (start, name) = if count > 0 {
                     self.source.properties_back(child_pos, count)
                 } else {

@@ -161,9 +161,46 @@ impl<'a> Source<'a> {
     /// For an empty plain scalar reported at `pos` (the next token): the position right
     /// after the indicator that introduced it, as PyYAML marks empty scalars.
     pub(crate) fn empty_scalar_back(&self, pos: Pos) -> Pos {
+        if self.char_at(pos.byte) == Some(':') {
+            // In flow context yaml-rust2 marks the `:` itself.
+            return Pos { byte: pos.byte + 1, line: pos.line, col: pos.col + 1 };
+        }
         let end = self.skip_space_back(pos);
         match self.char_before(end.byte) {
             Some(':' | '-' | '?' | ',' | '[' | '{') => end,
+            _ => pos,
+        }
+    }
+
+    /// For an empty item of a block sequence whose `-` is at column `seq_col`: the
+    /// position right after that `-`, found on the lines before `pos` (yaml-rust2
+    /// reports such an item at the token after it).
+    pub(crate) fn empty_item_back(&self, pos: Pos, seq_col: usize) -> Option<Pos> {
+        let mut end = self.text[..pos.byte].rfind('\n')?;
+        let mut line = pos.line;
+        for _ in 0..10_000 {
+            line = line.checked_sub(1)?;
+            let start = self.text[..end].rfind('\n').map_or(0, |i| i + 1);
+            let text = &self.text[start..end];
+            let indent = text.bytes().take_while(|b| *b == b' ').count();
+            let rest = &text[indent..];
+            if rest.starts_with('-') && indent == seq_col {
+                return Some(Pos { byte: start + indent + 1, line: line.max(1), col: indent + 1 });
+            }
+            if !rest.is_empty() && !rest.starts_with('#') && indent < seq_col {
+                return None;
+            }
+            end = start.checked_sub(1)?;
+        }
+        None
+    }
+
+    /// For a block mapping whose first key is at `pos`: the `?` of an explicit key
+    /// before it, if there is one.
+    pub(crate) fn explicit_key_back(&self, pos: Pos) -> Pos {
+        let end = self.skip_space_back(pos);
+        match self.back(end) {
+            Some((p, '?')) => p,
             _ => pos,
         }
     }

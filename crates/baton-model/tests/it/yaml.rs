@@ -10,3 +10,5 @@ mod limits;
 mod props;
 #[path = "yaml/reference.rs"]
 mod reference;
+#[path = "yaml/spans.rs"]
+mod spans;

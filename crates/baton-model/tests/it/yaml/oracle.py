@@ -5,6 +5,9 @@
                        "python_error") and, when it loads, the text of
                        yaml.safe_dump(data, sort_keys=False, allow_unicode=True) ("dump")
                        and yaml.safe_dump(data, sort_keys=False) ("dump_ascii").
+  oracle.py spans      stdin: JSON lines {"yaml": text}; stdout: {"spans": [...]}: the
+                       "line:col" start mark of every node of yaml.compose, in pre-order
+                       (a mapping, then each key and its value).
   oracle.py regenerate FILE.jsonl...
                        rewrites the PyYAML fields of each table row in place, keeping
                        the rows' own fields (name, baton_*, note, skip_roundtrip).
@@ -16,7 +19,7 @@ import sys
 
 import yaml
 
-PYYAML_FIELDS = ("repr", "yaml_error", "python_error", "error", "dump", "dump_ascii",
+PYYAML_FIELDS = ("spans", "repr", "yaml_error", "python_error", "error", "dump", "dump_ascii",
                  "dump_error", "dump_ascii_error")
 
 
@@ -43,10 +46,33 @@ def answer(text):
     return out
 
 
+def spans(text):
+    out = []
+
+    def walk(node):
+        out.append(f"{node.start_mark.line + 1}:{node.start_mark.column + 1}")
+        if isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                walk(item)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                walk(key)
+                walk(value)
+
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if root is not None:
+        walk(root)
+    return {"spans": out}
+
+
 def regenerate(path):
     rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
     with open(path, "w", encoding="utf-8") as f:
         for row in rows:
+            if "spans" in row:
+                f.write(json.dumps({"yaml": row["yaml"], "spans": spans(row["yaml"])["spans"]},
+                                   ensure_ascii=False) + "\n")
+                continue
             kept = {k: v for k, v in row.items() if k not in PYYAML_FIELDS}
             new = answer(row["yaml"])
             if "name" not in row:  # the scalar table keeps no dumps
@@ -65,6 +91,11 @@ def main():
     if len(sys.argv) > 1 and sys.argv[1] == "regenerate":
         for path in sys.argv[2:]:
             regenerate(path)
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "spans":
+        for line in sys.stdin:
+            if line.strip():
+                print(json.dumps(spans(json.loads(line)["yaml"])), flush=True)
         return
     for line in sys.stdin:
         if line.strip():
