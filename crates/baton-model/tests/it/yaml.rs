@@ -12,3 +12,5 @@ mod props;
 mod reference;
 #[path = "yaml/spans.rs"]
 mod spans;
+#[path = "yaml/api.rs"]
+mod api;
