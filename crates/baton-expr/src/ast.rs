@@ -18,7 +18,7 @@ use crate::scan::{self, find_top_level, split_top_level};
 use crate::value::Value;
 
 /// Deepest nesting the parser builds; deeper text becomes a [`ExprError::TooDeep`] node.
-pub(crate) const MAX_DEPTH: usize = 200;
+pub(crate) const MAX_DEPTH: usize = 1000;
 
 /// One node, with the byte range of its text in the string it was parsed from.
 #[derive(Debug, Clone, PartialEq)]
@@ -178,6 +178,10 @@ impl Parser<'_> {
     }
 
     fn parse(&self, lo: usize, hi: usize, depth: usize) -> Expr {
+        crate::deep(|| self.parse_here(lo, hi, depth))
+    }
+
+    fn parse_here(&self, lo: usize, hi: usize, depth: usize) -> Expr {
         let (lo, hi) = self.strip(lo, hi);
         if depth > MAX_DEPTH {
             return self.node(Kind::Fail(ExprError::TooDeep(MAX_DEPTH)), lo, hi);

@@ -91,6 +91,10 @@ impl<'n> Evaluator<'n> {
     }
 
     pub(crate) fn eval(&mut self, expr: &Expr) -> Res<'n> {
+        crate::deep(|| self.eval_here(expr))
+    }
+
+    fn eval_here(&mut self, expr: &Expr) -> Res<'n> {
         match &expr.kind {
             Kind::Literal(v) => Ok(Cow::Owned(v.clone())),
             Kind::List(items) => {

@@ -15,7 +15,7 @@ use crate::py::{self, float_repr, INT_MAX_STR_DIGITS};
 use crate::value::{Map, Value};
 
 /// Deepest nesting [`loads`] accepts (Python stops near 1000 with a `RecursionError`).
-pub const MAX_DEPTH: usize = 500;
+pub const MAX_DEPTH: usize = 1000;
 
 /// Why JSON could not be read or written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -87,6 +87,10 @@ fn newline(out: &mut String, opts: &DumpOptions, level: usize) {
 }
 
 fn write_value(out: &mut String, value: &Value, opts: &DumpOptions, level: usize) -> Result<(), JsonError> {
+    crate::deep(|| write_value_here(out, value, opts, level))
+}
+
+fn write_value_here(out: &mut String, value: &Value, opts: &DumpOptions, level: usize) -> Result<(), JsonError> {
     let item_sep = if opts.indent.is_some() { "," } else { ", " };
     match value {
         Value::Null => out.push_str("null"),
@@ -222,6 +226,10 @@ impl Decoder<'_> {
 
     /// One value at `i`; `None` is Python's `StopIteration` (no value starts here).
     fn value(&mut self, i: usize) -> Result<Option<(Value, usize)>, JsonError> {
+        crate::deep(|| self.value_here(i))
+    }
+
+    fn value_here(&mut self, i: usize) -> Result<Option<(Value, usize)>, JsonError> {
         let rest = &self.b[i.min(self.b.len())..];
         let lit = |word: &str, v: Value| rest.starts_with(word.as_bytes()).then(|| (v, i + word.len()));
         let found = match rest.first() {

@@ -50,6 +50,13 @@ pub use eval::{MapNamespace, Namespace};
 pub use template::{PathRef, Template};
 pub use value::{Map, Value};
 
+/// Runs `f` with enough stack for one more level of a recursive walk: nesting as deep
+/// as the reference accepts (about a thousand levels) must not overflow a small thread
+/// stack, so deep walks grow the stack on demand.
+pub(crate) fn deep<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, f)
+}
+
 /// Renders a template (the reference's `evaluate_expression` on a string): the typed
 /// value when the stripped template is one `{{ }}` block, else a string.
 pub fn render(template: &str, ns: &dyn Namespace) -> Result<Value, ExprError> {

@@ -139,6 +139,10 @@ impl Template {
 }
 
 fn collect_paths(expr: &Expr, out: &mut Vec<PathRef>) {
+    crate::deep(|| collect_paths_here(expr, out));
+}
+
+fn collect_paths_here(expr: &Expr, out: &mut Vec<PathRef>) {
     match &expr.kind {
         Kind::Literal(_) | Kind::Fail(_) => {}
         Kind::Path(p) => out.push(PathRef { path: p.text.clone(), span: expr.span.clone() }),

@@ -78,6 +78,10 @@ impl Value {
     }
 
     fn write_repr(&self, out: &mut String) {
+        crate::deep(|| self.write_repr_here(out));
+    }
+
+    fn write_repr_here(&self, out: &mut String) {
         match self {
             Value::Null => out.push_str("None"),
             Value::Bool(true) => out.push_str("True"),
@@ -114,6 +118,10 @@ impl Value {
     /// `1 == 1.0`), strings never equal numbers, lists element-wise, dicts ignoring key
     /// order; `nan` equals nothing.
     pub fn py_eq(&self, other: &Value) -> bool {
+        crate::deep(|| self.py_eq_here(other))
+    }
+
+    fn py_eq_here(&self, other: &Value) -> bool {
         match (self, other) {
             (Value::Null, Value::Null) => true,
             (Value::Str(a), Value::Str(b)) => a == b,
@@ -137,6 +145,10 @@ impl Value {
     /// against a string, …) or the values are unordered (`nan`); every ordering operator
     /// is then false.
     pub fn py_partial_cmp(&self, other: &Value) -> Option<Ordering> {
+        crate::deep(|| self.py_partial_cmp_here(other))
+    }
+
+    fn py_partial_cmp_here(&self, other: &Value) -> Option<Ordering> {
         match (self, other) {
             (Value::Str(a), Value::Str(b)) => Some(a.cmp(b)),
             (Value::List(a), Value::List(b)) => {
@@ -219,22 +231,13 @@ fn int_float_cmp(i: &BigInt, f: f64) -> Option<Ordering> {
         }
     }
     let floor = f.floor();
-    let floor_int = BigInt::from_f64_exact(floor)?;
+    let floor_int: BigInt = num_traits::FromPrimitive::from_f64(floor)?;
     Some(match i.cmp(&floor_int) {
         Ordering::Equal if floor < f => Ordering::Less,
         ord => ord,
     })
 }
 
-trait FromF64Exact: Sized {
-    fn from_f64_exact(f: f64) -> Option<Self>;
-}
-
-impl FromF64Exact for BigInt {
-    fn from_f64_exact(f: f64) -> Option<BigInt> {
-        num_traits::FromPrimitive::from_f64(f)
-    }
-}
 
 impl From<bool> for Value {
     fn from(b: bool) -> Self {

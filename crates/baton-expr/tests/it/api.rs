@@ -57,8 +57,8 @@ fn diagnostics_point_at_the_fault() {
 fn deep_nesting_is_an_error_not_a_crash() {
     let ns = MapNamespace::new();
     let deep = format!("{}1{}", "(".repeat(5000), ")".repeat(5000));
-    assert_eq!(evaluate(&deep, &ns), Err(ExprError::TooDeep(200)));
-    let fine = format!("{}1{}", "(".repeat(150), ")".repeat(150));
+    assert_eq!(evaluate(&deep, &ns), Err(ExprError::TooDeep(1000)));
+    let fine = format!("{}1{}", "(".repeat(990), ")".repeat(990));
     assert_eq!(evaluate(&fine, &ns), Ok(Value::from(1)));
-    assert_eq!(render(&format!("{{{{ {deep} }}}}"), &ns), Err(ExprError::TooDeep(200)));
+    assert_eq!(render(&format!("{{{{ {deep} }}}}"), &ns), Err(ExprError::TooDeep(1000)));
 }
