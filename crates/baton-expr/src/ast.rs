@@ -203,18 +203,23 @@ impl Parser<'_> {
             inner.span = self.span(lo, hi);
             return inner;
         }
+        // 3-7 split at top-level tokens; one scan finds them all.
+        let [pipe, or, and, ne, eq, ge, le, gt, lt, not_in, in_] = scan::find_all_top_level(
+            expr,
+            ["|", " or ", " and ", "!=", "==", ">=", "<=", ">", "<", " not in ", " in "],
+        );
         // 3. A filter chain.
-        if find_top_level(expr, "|").is_some() {
+        if pipe.is_some() {
             return self.parse_pipe(lo, hi, d);
         }
         // 4-5. `or`, then `and`, at their first top-level occurrence.
-        for (token, make) in [
-            (" or ", Kind::Or as fn(Box<Expr>, Box<Expr>) -> Kind),
-            (" and ", Kind::And as fn(Box<Expr>, Box<Expr>) -> Kind),
+        for (found, len, make) in [
+            (or, 4, Kind::Or as fn(Box<Expr>, Box<Expr>) -> Kind),
+            (and, 5, Kind::And as fn(Box<Expr>, Box<Expr>) -> Kind),
         ] {
-            if let Some(i) = find_top_level(expr, token) {
+            if let Some(i) = found {
                 let left = self.parse(lo, lo + i, d);
-                let right = self.parse(lo + i + token.len(), hi, d);
+                let right = self.parse(lo + i + len, hi, d);
                 return self.node(make(Box::new(left), Box::new(right)), lo, hi);
             }
         }
@@ -224,8 +229,9 @@ impl Parser<'_> {
             return self.node(Kind::Not(Box::new(inner)), lo, hi);
         }
         // 7. Comparisons: the first operator of the list found anywhere, split there.
-        for (op, token) in CmpOp::ALL {
-            if let Some(i) = find_top_level(expr, token) {
+        let cmp = [ne, eq, ge, le, gt, lt, not_in, in_];
+        for ((op, token), found) in CmpOp::ALL.into_iter().zip(cmp) {
+            if let Some(i) = found {
                 let left = self.parse(lo, lo + i, d);
                 let right = self.parse(lo + i + token.len(), hi, d);
                 return self.node(Kind::Compare(op, Box::new(left), Box::new(right)), lo, hi);

@@ -37,6 +37,7 @@ mod filters;
 pub mod json;
 pub mod py;
 mod scan;
+mod serde_impl;
 mod template;
 mod unicode_tables;
 mod value;

@@ -81,6 +81,9 @@ pub fn is_printable(c: char) -> bool {
 /// Python's `str.isspace()` for one character: the Unicode `White_Space` characters
 /// plus the ASCII separators `\x1c`..`\x1f`.
 pub fn is_space(c: char) -> bool {
+    if c.is_ascii() {
+        return matches!(c, ' ' | '\t'..='\r' | '\x1c'..='\x1f');
+    }
     SPACE.contains(&c)
 }
 

@@ -32,6 +32,50 @@ pub(crate) fn find_top_level(text: &str, token: &str) -> Option<usize> {
     None
 }
 
+/// The first top-level occurrence of each of several tokens (at most 16), found in one
+/// scan.
+pub(crate) fn find_all_top_level<const N: usize>(text: &str, tokens: [&str; N]) -> [Option<usize>; N] {
+    let bytes = text.as_bytes();
+    let mut found = [None; N];
+    // For each byte, the tokens that start with it and are still unfound (a bit set).
+    let mut starting = [0u16; 256];
+    for (k, tok) in tokens.iter().enumerate().take(16) {
+        if let Some(&first) = tok.as_bytes().first() {
+            starting[usize::from(first)] |= 1 << k;
+        }
+    }
+    let mut quote: Option<u8> = None;
+    let mut depth = 0usize;
+    for (i, &b) in bytes.iter().enumerate() {
+        if let Some(q) = quote {
+            if b == q {
+                quote = None;
+            }
+            continue;
+        }
+        match b {
+            b'\'' | b'"' => quote = Some(b),
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ if depth == 0 && starting[usize::from(b)] != 0 => {
+                let mut candidates = starting[usize::from(b)];
+                while candidates != 0 {
+                    let k = candidates.trailing_zeros() as usize;
+                    candidates &= candidates - 1;
+                    if bytes[i..].starts_with(tokens[k].as_bytes()) {
+                        found[k] = Some(i);
+                        for entry in starting.iter_mut() {
+                            *entry &= !(1 << k);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
 /// `text` split at every top-level occurrence of `token` (each piece scanned afresh).
 pub(crate) fn split_top_level<'t>(text: &'t str, token: &str) -> Vec<(usize, &'t str)> {
     let mut parts = Vec::new();

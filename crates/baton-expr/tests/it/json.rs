@@ -47,3 +47,14 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let deep = "[".repeat(100_000);
     assert_eq!(json::loads(&deep), Err(JsonError::TooDeep));
 }
+
+#[test]
+fn serde_round_trip_through_serde_json() {
+    let v = json::loads(r#"{"a": [1, 2.5, "x", null, true], "big": 123456789012345678901234567890}"#).unwrap();
+    let text = serde_json::to_string(&v).unwrap();
+    assert_eq!(text, r#"{"a":[1,2.5,"x",null,true],"big":123456789012345678901234567890}"#);
+    let small: Value = serde_json::from_str(r#"{"a": [1, -2, 2.5, "x", null, true, {"k": {}}]}"#).unwrap();
+    assert_eq!(small, json::loads(r#"{"a": [1, -2, 2.5, "x", null, true, {"k": {}}]}"#).unwrap());
+    let huge = Value::Int(num_bigint::BigInt::from(10u8).pow(40));
+    assert!(serde_json::to_string(&huge).is_err());
+}
