@@ -104,7 +104,9 @@ NAN = {"inputs": {"n": float("nan"), "l": [1, float("nan")], "big": 10**30, "inf
 for t in ["{{ inputs.n == inputs.n }}", "{{ inputs.n != inputs.n }}", "{{ inputs.n > 1 }}", "{{ inputs.n <= 1 }}",
           "{{ inputs.l < [1, 2] }}", "{{ inputs.l >= [1, 2] }}", "{{ inputs.big > 1e29 }}", "{{ inputs.big < inputs.inf }}",
           "{{ inputs.inf > inputs.big }}", "{{ inputs.n }}", "{{ inputs.inf }}", "x{{ inputs.n }}{{ inputs.inf }}",
-          "{{ inputs.n | to_json }}", "{{ inputs.big | to_json }}", "{{ not inputs.n }}"]:
+          "{{ inputs.l == inputs.l }}", "{{ inputs.l != inputs.l }}", "{{ inputs.l >= inputs.l }}", "{{ inputs.l < inputs.l }}",
+          "{{ [inputs.l] == [inputs.l] }}", "{{ inputs.l | contains(inputs.n) }}", "{{ inputs.n in [inputs.n] }}",
+          "{{ inputs.l == [1, inputs.n] }}", "{{ inputs.n | to_json }}", "{{ inputs.big | to_json }}", "{{ not inputs.n }}"]:
     E(t, ns=NAN)
 # boolean operators
 for t in ["{{ inputs.name and inputs.count }}", "{{ inputs.empty or inputs.none }}", "{{ not inputs.tags }}",

@@ -75,7 +75,7 @@ pub(crate) fn apply<'n>(
                         other.type_name()
                     ))),
                 },
-                Value::List(items) => items.iter().any(|e| e.py_eq(needle)),
+                Value::List(items) => items.iter().any(|e| crate::value::same_or_eq(e, needle)),
                 _ => false,
             };
             owned(Value::Bool(found))

@@ -116,7 +116,8 @@ impl Value {
 
     /// Python `==`: numbers compare by value across `bool`/`int`/`float` (`True == 1`,
     /// `1 == 1.0`), strings never equal numbers, lists element-wise, dicts ignoring key
-    /// order; `nan` equals nothing.
+    /// order; `nan` equals nothing (but inside containers an element is equal to itself,
+    /// as Python's identity shortcut makes it).
     pub fn py_eq(&self, other: &Value) -> bool {
         crate::deep(|| self.py_eq_here(other))
     }
@@ -126,11 +127,11 @@ impl Value {
             (Value::Null, Value::Null) => true,
             (Value::Str(a), Value::Str(b)) => a == b,
             (Value::List(a), Value::List(b)) => {
-                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.py_eq(y))
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_or_eq(x, y))
             }
             (Value::Map(a), Value::Map(b)) => {
                 a.len() == b.len()
-                    && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| v.py_eq(w)))
+                    && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| same_or_eq(v, w)))
             }
             (a, b) => match (Number::of(a), Number::of(b)) {
                 (Some(x), Some(y)) => x.cmp(&y) == Some(Ordering::Equal),
@@ -152,7 +153,7 @@ impl Value {
         match (self, other) {
             (Value::Str(a), Value::Str(b)) => Some(a.cmp(b)),
             (Value::List(a), Value::List(b)) => {
-                match a.iter().zip(b).find(|(x, y)| !x.py_eq(y)) {
+                match a.iter().zip(b).find(|(x, y)| !same_or_eq(x, y)) {
                     Some((x, y)) => x.py_partial_cmp(y),
                     None => Some(a.len().cmp(&b.len())),
                 }
@@ -168,7 +169,7 @@ impl Value {
         match (self, needle) {
             (Value::Str(hay), Value::Str(n)) => Some(hay.contains(n.as_str())),
             (Value::Str(_), _) => None,
-            (Value::List(items), n) => Some(items.iter().any(|e| e.py_eq(n))),
+            (Value::List(items), n) => Some(items.iter().any(|e| same_or_eq(e, n))),
             (Value::Map(_), Value::List(_) | Value::Map(_)) => None,
             (Value::Map(map), Value::Str(k)) => Some(map.contains_key(k)),
             (Value::Map(_), _) => Some(false),
@@ -188,6 +189,15 @@ impl Value {
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
+}
+
+/// How Python compares container elements: an object is equal to itself, else `==`.
+/// Every `nan` the reference meets is the same object (`json.loads` and PyYAML each
+/// hand out one shared `nan`), so two `nan` elements are equal; a bare `nan == nan`
+/// stays false.
+pub(crate) fn same_or_eq(a: &Value, b: &Value) -> bool {
+    let both_nan = matches!((a, b), (Value::Float(x), Value::Float(y)) if x.is_nan() && y.is_nan());
+    both_nan || std::ptr::eq(a, b) || a.py_eq(b)
 }
 
 /// A Python number (`bool`, `int` or `float`) for mixed comparisons.

@@ -172,7 +172,7 @@ impl Gen {
     fn template(&mut self) -> String {
         let body = self.expr(2);
         let ws = self.pick(&[" ", "", "  ", "\n  ", "\t"]);
-        match self.next() % 14 {
+        match self.next() % 16 {
             0 => format!("x {{{{{ws}{body}{ws}}}}} y {{{{ {} }}}}", self.expr(1)),
             1 => format!("{{{{ {body}"),
             2 => body,
@@ -180,6 +180,16 @@ impl Gen {
             4 => format!("{{{{ {body} == 'x }}}} tail"),
             5 => format!("{{{{ {body} }}}} and {{{{ inputs.x | default(\"y }}}}"),
             6 => format!("prefix {{{{ {body}"),
+            7 => {
+                // Character soup from the language's own alphabet.
+                const SOUP: &[&str] = &[
+                    "{", "}", "{{", "}}", "'", "\"", "(", ")", "[", "]", "|", ".", ",", "=", "<", ">", "!", " ", " ",
+                    "\n", "a", "x", "1", "-", "_", "not ", " or ", " and ", " in ", "inputs", "item", "true", "٣", "é",
+                ];
+                let n = self.next() % 30;
+                let soup: String = (0..n).map(|_| self.pick(SOUP)).collect();
+                if self.chance(50) { format!("{{{{ {soup} }}}}") } else { soup }
+            }
             _ => format!("{ws}{{{{{ws}{body}{ws}}}}}{ws}"),
         }
     }
