@@ -108,6 +108,9 @@ for t in ["{{ inputs.n == inputs.n }}", "{{ inputs.n != inputs.n }}", "{{ inputs
           "{{ [inputs.l] == [inputs.l] }}", "{{ inputs.l | contains(inputs.n) }}", "{{ inputs.n in [inputs.n] }}",
           "{{ inputs.l == [1, inputs.n] }}", "{{ inputs.n | to_json }}", "{{ inputs.big | to_json }}", "{{ not inputs.n }}"]:
     E(t, ns=NAN)
+E("{{ (inputs.a | from_json) == (inputs.a | from_json) }}", ns={"inputs": {"a": "[NaN]"}})
+E("{{ (inputs.a | from_json) == (inputs.a | from_json) }}", ns={"inputs": {"a": "NaN"}})
+E("{{ (inputs.a | from_json) in [inputs.a | from_json] }}", ns={"inputs": {"a": "NaN"}})
 # boolean operators
 for t in ["{{ inputs.name and inputs.count }}", "{{ inputs.empty or inputs.none }}", "{{ not inputs.tags }}",
           "{{ not not inputs.flag }}", "{{ not  inputs.flag }}", "{{ not\ninputs.flag }}", "{{ nota }}", "{{ not }}",
