@@ -33,6 +33,7 @@ pub fn write_stdout(bytes: &[u8]) -> io::Result<()> {
 }
 
 /// Prints one line on stdout.
+#[allow(dead_code)]
 pub fn line(text: impl AsRef<str>) -> io::Result<()> {
     write_stdout(format!("{}\n", text.as_ref()).as_bytes())
 }
