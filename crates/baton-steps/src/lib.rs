@@ -22,5 +22,10 @@
 pub mod agents;
 mod cancel;
 pub mod process;
+pub mod step;
 
 pub use cancel::{Cancel, CancelGuard};
+pub use step::{
+    DuplicateStepType, GateAnswer, GateQuestion, Interaction, NoInteraction, Step, StepContext,
+    StepError, StepRegistry, StepResult, StepStatus,
+};
