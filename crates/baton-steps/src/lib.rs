@@ -20,6 +20,7 @@
 //! ```
 
 pub mod agents;
+pub mod builtin;
 mod cancel;
 pub mod process;
 pub mod step;
