@@ -55,12 +55,21 @@ pub struct StepResult {
     pub next_steps: Vec<Value>,
     /// The error of a failed step.
     pub error: Option<String>,
+    /// Run inputs the step changes (name → new value), which the engine stores in the
+    /// run's inputs (`inputs.json`) before the next step: a gate rejected with
+    /// `on_reject: retry` resets its `verdict_input` to `""`. Empty for most steps.
+    pub input_updates: Map,
 }
 
 impl StepResult {
     /// A completed leaf with this output.
     pub fn completed(output: Map) -> Self {
-        StepResult { status: StepStatus::Completed, output, next_steps: Vec::new(), error: None }
+        StepResult::with_status(StepStatus::Completed, output)
+    }
+
+    /// A leaf with this status and output and no error.
+    pub fn with_status(status: StepStatus, output: Map) -> Self {
+        StepResult { status, output, next_steps: Vec::new(), error: None, input_updates: Map::new() }
     }
 
     /// A failed leaf with this output and error.
@@ -70,6 +79,7 @@ impl StepResult {
             output,
             next_steps: Vec::new(),
             error: Some(error.into()),
+            input_updates: Map::new(),
         }
     }
 }
