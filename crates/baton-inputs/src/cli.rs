@@ -2,7 +2,6 @@
 
 use baton_expr::{Map, Value};
 
-use crate::py;
 use crate::InputError;
 
 /// Splits one `-i` argument at its first `=`, trimming whitespace (Python's
@@ -10,7 +9,7 @@ use crate::InputError;
 /// reference's "Invalid input format" error.
 pub fn parse_cli_input(raw: &str) -> Result<(String, String), InputError> {
     match raw.split_once('=') {
-        Some((key, value)) => Ok((py::strip(key).to_owned(), py::strip(value).to_owned())),
+        Some((key, value)) => Ok((baton_expr::py::strip(key).to_owned(), baton_expr::py::strip(value).to_owned())),
         None => Err(InputError::InvalidFormat {
             raw: raw.to_owned(),
             raw_repr: baton_expr::py::str_repr(raw),

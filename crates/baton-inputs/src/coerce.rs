@@ -5,7 +5,6 @@ use baton_expr::Value;
 
 use crate::decl::{EnumValues, InputDecl, InputType};
 use crate::number::{py_float, py_int};
-use crate::py;
 use crate::InputError;
 
 /// Coerces `value` to `decl`'s type and checks it against `decl`'s `enum`, as the
@@ -49,19 +48,19 @@ pub(crate) fn coerce_parts(
                 return Err(InputError::ExpectedString {
                     name: name.to_owned(),
                     name_repr: str_repr(name),
-                    got: py::repr(other),
+                    got: other.py_repr(),
                 })
             }
         },
         InputType::Unchecked(_) => value.clone(),
     };
     if let Some(items) = allowed {
-        if !items.iter().any(|item| py::eq(&value, item)) {
+        if !items.iter().any(|item| value.py_eq(item)) {
             return Err(InputError::NotInEnum {
                 name: name.to_owned(),
                 name_repr: str_repr(name),
-                got: py::repr(&value),
-                allowed: py::repr(&Value::List(items.clone())),
+                got: value.py_repr(),
+                allowed: Value::List(items.clone()).py_repr(),
             });
         }
     }
@@ -72,7 +71,7 @@ fn to_number(name: &str, value: &Value) -> Result<Value, InputError> {
     let fail = |shown: &Value| InputError::ExpectedNumber {
         name: name.to_owned(),
         name_repr: str_repr(name),
-        got: py::repr(shown),
+        got: shown.py_repr(),
     };
     let float = match value {
         Value::Int(_) => return Ok(value.clone()),
@@ -93,7 +92,7 @@ fn to_number(name: &str, value: &Value) -> Result<Value, InputError> {
         // The reference shows the value after `float()`: `nan`, `inf`, `-inf`.
         return Err(fail(&Value::Float(float)));
     }
-    Ok(match py::float_to_int(float) {
+    Ok(match float_to_int(float) {
         Some(i) => Value::Int(i),
         None => Value::Float(float),
     })
@@ -110,7 +109,17 @@ fn to_boolean(name: &str, value: &Value) -> Result<Value, InputError> {
         other => Err(InputError::ExpectedBoolean {
             name: name.to_owned(),
             name_repr: str_repr(name),
-            got: py::repr(other),
+            got: other.py_repr(),
         }),
+    }
+}
+
+/// The integer a finite, whole float equals exactly (Python's `int(f)` when
+/// `f == int(f)`), or `None` for fractions, infinities and NaN.
+fn float_to_int(f: f64) -> Option<num_bigint::BigInt> {
+    if f.is_finite() && f.fract() == 0.0 {
+        num_traits::FromPrimitive::from_f64(f)
+    } else {
+        None
     }
 }

@@ -84,7 +84,7 @@ impl InputDecl {
         Some(InputDecl {
             name: name.to_owned(),
             ty: InputType::from_decl(def.get("type")),
-            required: def.get("required").is_some_and(crate::py::truthy),
+            required: def.get("required").is_some_and(Value::truthy),
             default: def.get("default").cloned(),
             enum_values,
             description: match def.get("description") {

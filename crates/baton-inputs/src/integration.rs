@@ -4,7 +4,6 @@
 use baton_expr::{Map, Value};
 use num_bigint::BigInt;
 
-use crate::py;
 
 /// The newest `integration_state_schema` the reference understands.
 const INTEGRATION_STATE_SCHEMA: i64 = 1;
@@ -27,7 +26,7 @@ pub fn project_default_integration(integration_json: Option<&str>) -> Option<Str
         }
     }
     let clean = |v: Option<&Value>| match v {
-        Some(Value::Str(s)) if !py::strip(s).is_empty() => Some(py::strip(s).to_owned()),
+        Some(Value::Str(s)) if !baton_expr::py::strip(s).is_empty() => Some(baton_expr::py::strip(s).to_owned()),
         _ => None,
     };
     clean(state.get("default_integration"))

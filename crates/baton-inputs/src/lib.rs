@@ -36,7 +36,6 @@ mod decl;
 mod error;
 mod integration;
 mod number;
-mod py;
 mod resolve;
 mod validate;
 

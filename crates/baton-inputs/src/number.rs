@@ -37,7 +37,7 @@ fn to_ascii(s: &str) -> String {
         .map(|c| {
             if c.is_ascii() {
                 c
-            } else if crate::py::is_space(c) {
+            } else if baton_expr::py::is_space(c) {
                 ' '
             } else if let Some(d) = decimal_value(c) {
                 char::from(b'0' + d)

@@ -5,7 +5,6 @@ use baton_expr::Value;
 
 use crate::coerce::coerce_parts;
 use crate::decl::{EnumValues, InputType};
-use crate::py;
 
 /// The part of a declaration a diagnostic is about (for pointing at a line).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,13 +61,13 @@ pub fn validate_declarations(inputs: Option<&Value>) -> Vec<InputDiagnostic> {
         let ty = def.get("type");
         if let Some(t) = ty {
             let known = matches!(t, Value::Str(s) if ["string", "number", "boolean"].contains(&s.as_str()));
-            if py::truthy(t) && !known {
+            if t.truthy() && !known {
                 out.push(diag(
                     Some(DeclField::Type),
                     format!(
                         "Input {} has invalid type {}. Must be 'string', 'number', or 'boolean'.",
                         str_repr(name),
-                        py::repr(t)
+                        t.py_repr()
                     ),
                 ));
             }
