@@ -11,6 +11,7 @@
 //!     argv: vec!["/bin/sh".into(), "-c".into(), "echo hi".into()],
 //!     cwd: std::env::temp_dir(),
 //!     env: vec![],
+//!     stdin: process::Input::Inherit,
 //!     output: process::Output::Capture { max_bytes: None },
 //!     timeout: None,
 //!     own_group: true,

@@ -30,6 +30,16 @@ pub enum Output {
     },
 }
 
+/// What the child reads on stdin.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Input {
+    /// baton's own stdin (the reference never redirects it).
+    #[default]
+    Inherit,
+    /// These bytes, then end of file (`subprocess.run(input=…)`).
+    Bytes(Vec<u8>),
+}
+
 /// What to run and how.
 #[derive(Debug, Clone)]
 pub struct ProcessSpec {
@@ -39,6 +49,8 @@ pub struct ProcessSpec {
     pub cwd: PathBuf,
     /// The complete environment of the child (nothing is inherited implicitly).
     pub env: Vec<(OsString, OsString)>,
+    /// What the child reads.
+    pub stdin: Input,
     /// Output handling.
     pub output: Output,
     /// Kill the child's whole process group after this long.
@@ -92,7 +104,10 @@ pub fn run(spec: &ProcessSpec, cancel: &Cancel) -> std::io::Result<Finished> {
     };
     let mut cmd = Command::new(resolve_program(program, &spec.env));
     cmd.args(args).current_dir(&spec.cwd).env_clear().envs(spec.env.iter().map(|(k, v)| (k, v)));
-    cmd.stdin(Stdio::inherit());
+    match spec.stdin {
+        Input::Inherit => cmd.stdin(Stdio::inherit()),
+        Input::Bytes(_) => cmd.stdin(Stdio::piped()),
+    };
     match spec.output {
         Output::Inherit => {
             cmd.stdout(Stdio::inherit()).stderr(Stdio::inherit());
@@ -105,6 +120,14 @@ pub fn run(spec: &ProcessSpec, cancel: &Cancel) -> std::io::Result<Finished> {
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     }
     let mut child = cmd.spawn()?;
+    if let (Some(mut pipe), Input::Bytes(bytes)) = (child.stdin.take(), &spec.stdin) {
+        let bytes = bytes.clone();
+        // A child that exits without reading gives EPIPE: ignored, as Python does.
+        thread::spawn(move || {
+            use std::io::Write;
+            let _ = pipe.write_all(&bytes);
+        });
+    }
     let max = match spec.output {
         Output::Capture { max_bytes } => max_bytes,
         Output::Inherit => None,

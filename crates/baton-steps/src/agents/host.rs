@@ -67,6 +67,7 @@ impl Host for SystemHost {
             argv: vec![docker.into(), "agent".into(), "version".into()],
             cwd: self.cwd.clone(),
             env: self.env.clone(),
+            stdin: process::Input::Inherit,
             output: Output::Capture { max_bytes: Some(0) },
             timeout: Some(DOCKER_PROBE_TIMEOUT),
             own_group: false,

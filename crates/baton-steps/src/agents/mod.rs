@@ -190,6 +190,7 @@ impl Dispatch {
             argv: self.argv.iter().map(OsString::from).collect(),
             cwd: self.cwd.clone(),
             env: engine_env.to_vec(),
+            stdin: crate::process::Input::Inherit,
             output: self.output,
             timeout: self.timeout,
             own_group: self.own_group,

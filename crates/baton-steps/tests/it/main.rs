@@ -2,3 +2,4 @@
 
 mod process;
 mod agents;
+mod steps;

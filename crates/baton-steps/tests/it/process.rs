@@ -1,7 +1,7 @@
 use std::ffi::OsString;
 use std::time::{Duration, Instant};
 
-use baton_steps::process::{run, Exit, Finished, Output, ProcessSpec};
+use baton_steps::process::{run, Exit, Finished, Input, Output, ProcessSpec};
 use baton_steps::Cancel;
 
 fn env() -> Vec<(OsString, OsString)> {
@@ -13,6 +13,7 @@ fn sh(script: &str, timeout: Option<Duration>, max_bytes: Option<usize>) -> Proc
         argv: vec!["/bin/sh".into(), "-c".into(), script.into()],
         cwd: std::env::temp_dir(),
         env: env(),
+        stdin: Input::Inherit,
         output: Output::Capture { max_bytes },
         timeout,
         own_group: true,
@@ -100,6 +101,7 @@ fn the_program_is_found_on_the_childs_path() {
         argv: vec!["fake-agent".into(), "-p".into(), "x".into()],
         cwd: std::env::temp_dir(),
         env: vec![("PATH".into(), format!("{}:/usr/bin:/bin", dir.path().display()).into())],
+        stdin: Input::Inherit,
         output: Output::Capture { max_bytes: None },
         timeout: None,
         own_group: true,
