@@ -5,6 +5,8 @@
 //! * `snapshots [--accept] [ARGS…]` — run `cargo test --workspace ARGS…` with insta
 //!   snapshot updates off (`INSTA_UPDATE=no`), or written in place with `--accept`
 //!   (`INSTA_UPDATE=always`); cargo-insta is not needed.
+//! * `bench [--quick] [--json] [--reference PATH] [--baton PATH] …` — speed and memory
+//!   of baton beside issue 20's targets (and the reference's times); see [`bench`].
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -13,12 +15,14 @@ use std::process::{Command, ExitCode};
 
 use anyhow::{bail, Context, Result};
 
+mod bench;
+
 /// The generated schema files: path under the repository root, and their content.
 fn schemas() -> Vec<(&'static str, String)> {
     vec![("schemas/workflow.schema.json", baton_model::workflow_schema_text())]
 }
 
-const USAGE: &str = "usage: cargo xtask schema [--check]\n       cargo xtask snapshots [--accept] [cargo test args…]";
+const USAGE: &str = "usage: cargo xtask schema [--check]\n       cargo xtask snapshots [--accept] [cargo test args…]\n       cargo xtask bench [--quick] [--json] [--reference PATH] [--baton PATH] (--help for more)";
 
 fn main() -> ExitCode {
     match run() {
@@ -37,6 +41,7 @@ fn run() -> Result<ExitCode> {
     match args.first().map(String::as_str) {
         Some("schema") => schema(&args[1..]),
         Some("snapshots") => snapshots(&args[1..]),
+        Some("bench") => bench::bench(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)
