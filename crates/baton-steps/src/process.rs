@@ -160,16 +160,17 @@ pub fn run(spec: &ProcessSpec, cancel: &Cancel) -> std::io::Result<Finished> {
         timed_out,
         interrupted,
     };
-    let drain_deadline = match (timed_out || interrupted, spec.timeout) {
-        (false, Some(t)) => (started + t).max(Instant::now()),
-        _ => Instant::now() + DRAIN_GRACE,
+    // A timeout too long for the clock is no timeout.
+    let deadline = spec.timeout.and_then(|t| started.checked_add(t));
+    let drain_deadline = match (timed_out || interrupted, deadline) {
+        (false, Some(at)) => Some(at.max(Instant::now())),
+        (false, None) => None,
+        (true, _) => Some(Instant::now() + DRAIN_GRACE),
     };
     for _ in 0..readers {
-        let wait = drain_deadline.saturating_duration_since(Instant::now());
-        let received = if spec.timeout.is_none() && !(timed_out || interrupted) {
-            pipe_rx.recv().map_err(|_| RecvTimeoutError::Disconnected)
-        } else {
-            pipe_rx.recv_timeout(wait)
+        let received = match drain_deadline {
+            None => pipe_rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            Some(at) => pipe_rx.recv_timeout(at.saturating_duration_since(Instant::now())),
         };
         match received {
             Ok((is_stdout, bytes, truncated)) => {
@@ -269,7 +270,7 @@ fn wait_child(
     thread::spawn(move || {
         let _ = tx.send(Wake::Exited(child.wait()));
     });
-    let deadline = timeout.map(|t| started + t);
+    let deadline = timeout.and_then(|t| started.checked_add(t));
     let mut timed_out = false;
     let mut interrupted = false;
     let mut kill_at: Option<Instant> = None;

@@ -161,11 +161,6 @@ pub(crate) fn os_error_text(err: &std::io::Error, filename: Option<&str>) -> Str
     }
 }
 
-/// `config.get(key)` treating an explicit null like an absent key (`x is None`).
-pub(crate) fn get_non_null<'a>(config: &'a Map, key: &str) -> Option<&'a Value> {
-    config.get(key).filter(|v| !v.is_null())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

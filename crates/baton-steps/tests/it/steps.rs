@@ -1,6 +1,8 @@
 //! The built-in steps, run directly through the `Step` trait: a temporary project,
 //! a test namespace, scripted interactions and fake executables on a private `PATH`.
 
+#[path = "steps_agents.rs"]
+mod agents;
 #[path = "steps_gate.rs"]
 mod gate;
 #[path = "steps_shell.rs"]
