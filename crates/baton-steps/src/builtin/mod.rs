@@ -5,9 +5,11 @@ use std::sync::Arc;
 
 use crate::step::{DuplicateStepType, StepRegistry};
 
+mod casefold;
 pub mod command;
 mod dispatch;
 pub mod gate;
+pub mod github;
 pub mod prompt;
 pub mod shell;
 pub mod slot;
@@ -15,6 +17,7 @@ mod support;
 
 pub use command::Command;
 pub use gate::Gate;
+pub use github::GitHub;
 pub use prompt::Prompt;
 pub use shell::Shell;
 pub use slot::Slot;
@@ -26,5 +29,6 @@ pub fn register_builtins(registry: &mut StepRegistry) -> Result<(), DuplicateSte
     registry.register(Arc::new(Command))?;
     registry.register(Arc::new(Prompt))?;
     registry.register(Arc::new(Slot))?;
+    registry.register(Arc::new(GitHub))?;
     Ok(())
 }

@@ -3,6 +3,8 @@
 
 #[path = "steps_agents.rs"]
 mod agents;
+#[path = "steps_github.rs"]
+mod github;
 #[path = "steps_gate.rs"]
 mod gate;
 #[path = "steps_shell.rs"]
