@@ -5,6 +5,8 @@
 mod agents;
 #[path = "steps_github.rs"]
 mod github;
+#[path = "steps_init.rs"]
+mod init;
 #[path = "steps_gate.rs"]
 mod gate;
 #[path = "steps_shell.rs"]
