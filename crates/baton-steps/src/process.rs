@@ -119,7 +119,7 @@ pub fn run(spec: &ProcessSpec, cancel: &Cancel) -> std::io::Result<Finished> {
     if spec.own_group {
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     }
-    let mut child = cmd.spawn()?;
+    let mut child = spawn(&mut cmd)?;
     if let (Some(mut pipe), Input::Bytes(bytes)) = (child.stdin.take(), &spec.stdin) {
         let bytes = bytes.clone();
         // A child that exits without reading gives EPIPE: ignored, as Python does.
@@ -195,6 +195,23 @@ pub fn run(spec: &ProcessSpec, cancel: &Cancel) -> std::io::Result<Finished> {
         }
     }
     Ok(finished)
+}
+
+/// Starts the child, retrying briefly when the executable is "busy": a script that was
+/// just written can still be open for writing in another thread's child between its
+/// fork and exec (ETXTBSY), which passes within milliseconds.
+fn spawn(cmd: &mut Command) -> std::io::Result<Child> {
+    let mut delay = Duration::from_millis(1);
+    for _ in 0..8 {
+        match cmd.spawn() {
+            Err(e) if e.raw_os_error() == Some(rustix::io::Errno::TXTBSY.raw_os_error()) => {
+                thread::sleep(delay);
+                delay *= 2;
+            }
+            other => return other,
+        }
+    }
+    cmd.spawn()
 }
 
 /// `PATH` lookup in the child's environment (std would use baton's own `PATH`).

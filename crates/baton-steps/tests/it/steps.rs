@@ -7,6 +7,8 @@ mod agents;
 mod github;
 #[path = "steps_init.rs"]
 mod init;
+#[path = "steps_dispatch_table.rs"]
+mod dispatch_table;
 #[path = "steps_gate.rs"]
 mod gate;
 #[path = "steps_shell.rs"]
