@@ -7,4 +7,5 @@
 
 pub mod archive;
 pub mod ids;
+pub mod overlay;
 pub mod url;
