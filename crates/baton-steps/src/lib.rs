@@ -15,6 +15,7 @@
 //!     output: process::Output::Capture { max_bytes: None },
 //!     timeout: None,
 //!     own_group: true,
+//!     foreground: false,
 //! };
 //! let done = process::run(&spec, &Cancel::new()).expect("sh runs");
 //! assert_eq!(done.stdout, b"hi\n");

@@ -57,6 +57,13 @@ pub struct ProcessSpec {
     pub timeout: Option<Duration>,
     /// Put the child in a new process group (always, for shell steps).
     pub own_group: bool,
+    /// With `own_group`: when baton's stdin is a terminal and baton is its foreground
+    /// process group, make the child's group the foreground group while it runs (as a
+    /// shell does for a job), so it can read the terminal and Ctrl-C reaches it; baton
+    /// takes the terminal back afterwards. A child that then ends by SIGINT or exits
+    /// with 130 counts as interrupted. Steps that run alone set it; fan-out items
+    /// never do.
+    pub foreground: bool,
 }
 
 /// How the child ended.
@@ -147,7 +154,15 @@ pub fn run(spec: &ProcessSpec, cancel: &Cancel) -> std::io::Result<Finished> {
     let started = Instant::now();
     let pid = child.id();
     let group = spec.own_group;
-    let (exit, timed_out, interrupted) = wait_child(child, pid, group, spec.timeout, cancel, started);
+    let terminal = (spec.foreground && group).then(|| terminal::hand_over(pid)).flatten();
+    let (exit, timed_out, mut interrupted) = wait_child(child, pid, group, spec.timeout, cancel, started);
+    if let Some(terminal) = terminal {
+        terminal.take_back();
+        let sigint = rustix::process::Signal::INT.as_raw();
+        if matches!(exit, Some(Exit::Signal(s)) if s == sigint) || exit == Some(Exit::Code(130)) {
+            interrupted = true;
+        }
+    }
 
     // Collect the pipes: bounded by the step deadline (or a short grace after a kill),
     // so a descendant that keeps them open cannot hang the run.
@@ -350,5 +365,55 @@ fn kill(pid: u32, group: bool) {
 fn kill_group(pgid: u32, signal: rustix::process::Signal) {
     if let Some(pgid) = rustix::process::Pid::from_raw(pgid as i32) {
         let _ = rustix::process::kill_process_group(pgid, signal);
+    }
+}
+
+/// Handing the controlling terminal to a step's process group and back.
+mod terminal {
+    use std::os::fd::AsFd;
+
+    use nix::sys::signal::{pthread_sigmask, SigSet, SigmaskHow, Signal as NixSignal};
+    use rustix::process::{getpgrp, kill_process_group, Pid, Signal};
+    use rustix::termios::{isatty, tcgetpgrp, tcsetpgrp};
+
+    /// The terminal was handed to a child's group; [`Handed::take_back`] returns it.
+    pub(super) struct Handed {
+        ours: Pid,
+    }
+
+    /// Makes `pgid` the foreground group of the terminal on stdin, when stdin is a
+    /// terminal whose foreground group is ours. The child may already have stopped
+    /// reading the terminal from the background (SIGTTIN): it is continued.
+    pub(super) fn hand_over(pgid: u32) -> Option<Handed> {
+        let stdin = std::io::stdin();
+        let fd = stdin.as_fd();
+        if !isatty(fd) {
+            return None;
+        }
+        let ours = getpgrp();
+        if tcgetpgrp(fd).ok()? != ours {
+            return None;
+        }
+        let child = Pid::from_raw(i32::try_from(pgid).ok()?)?;
+        tcsetpgrp(fd, child).ok()?;
+        let _ = kill_process_group(child, Signal::CONT);
+        Some(Handed { ours })
+    }
+
+    impl Handed {
+        /// Makes baton's group the foreground group again. Called from the background,
+        /// which would stop baton with SIGTTOU: the signal is blocked in this thread
+        /// for the call.
+        pub(super) fn take_back(self) {
+            let stdin = std::io::stdin();
+            let mut block = SigSet::empty();
+            block.add(NixSignal::SIGTTOU);
+            let mut previous = SigSet::empty();
+            let blocked = pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&block), Some(&mut previous)).is_ok();
+            let _ = tcsetpgrp(stdin.as_fd(), self.ours);
+            if blocked {
+                let _ = pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&previous), None);
+            }
+        }
     }
 }

@@ -71,6 +71,7 @@ impl Host for SystemHost {
             output: Output::Capture { max_bytes: Some(0) },
             timeout: Some(DOCKER_PROBE_TIMEOUT),
             own_group: false,
+            foreground: false,
         };
         match process::run(&spec, &Cancel::new()) {
             Ok(done) => !done.timed_out && done.exit.is_some_and(|e| e.returncode() == 0),

@@ -194,6 +194,7 @@ impl Dispatch {
             output: self.output,
             timeout: self.timeout,
             own_group: self.own_group,
+            foreground: false,
         }
     }
 }

@@ -151,7 +151,9 @@ pub(crate) fn run_agent(
     ctx: &StepContext<'_>,
     streaming_timeout_message: Option<String>,
 ) -> Result<Option<AgentRun>, StepError> {
-    let spec = dispatch.process_spec(&process_env(ctx.env));
+    let mut spec = dispatch.process_spec(&process_env(ctx.env));
+    // A captured agent runs in its own group: it gets the terminal while it runs alone.
+    spec.foreground = spec.own_group && !ctx.inside_fan_out;
     let done = match process::run(&spec, ctx.cancel) {
         Ok(done) => done,
         Err(err) => {

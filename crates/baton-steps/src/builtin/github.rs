@@ -223,6 +223,7 @@ fn api(ctx: &StepContext<'_>, endpoint: &str, post_label: Option<&str>) -> Resul
         output: Output::Capture { max_bytes: None },
         timeout: Some(GH_TIMEOUT),
         own_group: true,
+        foreground: false,
     };
     let done = process::run(&spec, ctx.cancel)
         .map_err(|e| Failure::Message(format!("gh request failed: {}", os_error_text(&e, Some("gh")))))?;

@@ -228,6 +228,7 @@ fn run_specify(resolved: &Resolved, ctx: &StepContext<'_>) -> Result<StepResult,
         output: Output::Capture { max_bytes: None },
         timeout: None,
         own_group: true,
+        foreground: false,
     };
     let done = match process::run(&spec, ctx.cancel) {
         Ok(done) => done,

@@ -64,6 +64,7 @@ impl Step for Shell {
             output: Output::Capture { max_bytes: None },
             timeout: timeout.duration,
             own_group: true,
+            foreground: !ctx.inside_fan_out,
         };
         let done = match process::run(&spec, ctx.cancel) {
             Ok(done) => done,

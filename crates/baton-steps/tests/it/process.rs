@@ -17,6 +17,7 @@ fn sh(script: &str, timeout: Option<Duration>, max_bytes: Option<usize>) -> Proc
         output: Output::Capture { max_bytes },
         timeout,
         own_group: true,
+        foreground: false,
     }
 }
 
@@ -105,6 +106,7 @@ fn the_program_is_found_on_the_childs_path() {
         output: Output::Capture { max_bytes: None },
         timeout: None,
         own_group: true,
+        foreground: false,
     };
     assert_eq!(go(&spec).stdout, b"fake -p x\n");
 }
@@ -113,4 +115,75 @@ fn the_program_is_found_on_the_childs_path() {
 fn a_missing_program_is_a_spawn_error() {
     let spec = ProcessSpec { argv: vec!["no-such-program-xyz".into()], ..sh("", None, None) };
     assert!(run(&spec, &Cancel::new()).is_err());
+}
+
+/// Inside a pseudo-terminal (started by [`on_a_terminal_the_step_gets_it_and_gives_it_back`]):
+/// runs a step that reads a line from the terminal, then one that waits for Ctrl-C,
+/// and writes what happened to `$BATON_PTY_REPORT`.
+#[test]
+#[ignore = "runs only inside the pseudo-terminal of the test below"]
+fn pty_helper() {
+    use std::os::fd::AsFd;
+    let Some(report) = std::env::var_os("BATON_PTY_REPORT") else { return };
+    let dir = std::path::PathBuf::from(&report).with_file_name("");
+    let step = |script: &str| ProcessSpec {
+        foreground: true,
+        timeout: Some(Duration::from_secs(10)),
+        cwd: dir.clone(),
+        ..sh(script, None, None)
+    };
+    let read = go(&step("read line; echo \"got:$line\""));
+    let ready = dir.join("ready");
+    let waited = go(&step(&format!("touch {}; sleep 10", ready.display())));
+    let stdin = std::io::stdin();
+    let back = rustix::termios::tcgetpgrp(stdin.as_fd()).ok() == Some(rustix::process::getpgrp());
+    let text = format!(
+        "read={:?} timed_out={} | waited interrupted={} timed_out={} | terminal back={back}\n",
+        String::from_utf8_lossy(&read.stdout),
+        read.timed_out,
+        waited.interrupted,
+        waited.timed_out,
+    );
+    std::fs::write(report, text).expect("report");
+}
+
+#[test]
+#[allow(clippy::print_stderr, reason = "a skipped test says why")]
+fn on_a_terminal_the_step_gets_it_and_gives_it_back() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    if Command::new("script").arg("--version").output().map_or(true, |o| !o.status.success()) {
+        eprintln!("skipping: util-linux `script` is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let report = dir.path().join("report.txt");
+    let exe = std::env::current_exe().expect("test binary");
+    let inner = format!("{} --exact process::pty_helper --ignored --test-threads 1", exe.display());
+    let mut script = Command::new("script")
+        .args(["-qec", &inner, "/dev/null"])
+        .env("BATON_PTY_REPORT", &report)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("script runs");
+    let mut input = script.stdin.take().expect("stdin");
+    input.write_all(b"hello\n").expect("type a line");
+    input.flush().expect("flush");
+    let ready = dir.path().join("ready");
+    let started = Instant::now();
+    while !ready.exists() && started.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    input.write_all(b"\x03").expect("press Ctrl-C");
+    input.flush().expect("flush");
+    let status = script.wait().expect("script ends");
+    let text = std::fs::read_to_string(&report).unwrap_or_default();
+    assert!(status.success(), "the helper failed (report: {text:?})");
+    assert_eq!(
+        text,
+        "read=\"got:hello\\n\" timed_out=false | waited interrupted=true timed_out=false | terminal back=true\n"
+    );
 }
