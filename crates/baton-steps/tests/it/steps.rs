@@ -9,6 +9,8 @@ mod github;
 mod init;
 #[path = "steps_dispatch_table.rs"]
 mod dispatch_table;
+#[path = "steps_oracle_table.rs"]
+mod oracle_table;
 #[path = "steps_gate.rs"]
 mod gate;
 #[path = "steps_shell.rs"]
@@ -131,10 +133,18 @@ impl World {
         yaml: &str,
         interaction: &dyn Interaction,
     ) -> Result<StepResult, StepError> {
+        self.execute(type_key, config(yaml), interaction)
+    }
+
+    /// Runs the registered step `type` with a configuration mapping, without a person.
+    pub fn run_config(&self, type_key: &str, config: Map) -> Result<StepResult, StepError> {
+        self.execute(type_key, config, &NoInteraction)
+    }
+
+    fn execute(&self, type_key: &str, config: Map, interaction: &dyn Interaction) -> Result<StepResult, StepError> {
         let mut registry = StepRegistry::new();
         register_builtins(&mut registry).expect("no duplicates");
         let step = registry.get(type_key).unwrap_or_else(|| panic!("{type_key} is registered"));
-        let config = config(yaml);
         let context = baton_expr::context_value(
             Some("run-1"),
             self.workflow_dir.as_deref().and_then(Path::to_str),
