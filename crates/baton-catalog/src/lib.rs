@@ -3,9 +3,14 @@
 //!
 //! Building blocks shared by workflow and step catalogs (reuse them, do not copy):
 //! * [`url`] — the two URL rule sets and the redirect rule (spec §6.1);
+//! * [`net`] — HTTP with redirect checks, size limits, auth.json, GitHub release assets,
+//!   SHA-256 (spec §6.1–§6.2);
 //! * [`archive`] — safe zip / tar.gz extraction (spec §8).
 
 pub mod archive;
+pub mod cache;
+pub mod fsx;
 pub mod ids;
-pub mod overlay;
+pub mod net;
+pub mod sources;
 pub mod url;

@@ -1,0 +1,5 @@
+//! Integration tests of baton-catalog (one test binary).
+
+mod cache;
+mod net;
+mod server;
