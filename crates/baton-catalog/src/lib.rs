@@ -9,8 +9,10 @@
 
 pub mod archive;
 pub mod cache;
+pub mod catalog;
 pub mod fsx;
 pub mod ids;
 pub mod net;
+pub mod registry;
 pub mod sources;
 pub mod url;
