@@ -15,4 +15,5 @@ pub mod ids;
 pub mod net;
 pub mod registry;
 pub mod sources;
+pub mod overlay;
 pub mod url;
