@@ -70,13 +70,13 @@ pub enum Command {
     /// Show workflow details and step graph.
     Info(Passthrough),
     /// Show layer attribution for a resolved workflow.
-    Resolve(Passthrough),
+    Resolve(crate::commands::resolve::ResolveArgs),
     /// Manage workflow catalogs.
     Catalog(Passthrough),
     /// Manage workflow step types.
     Step(Passthrough),
     /// Manage workflow overlays.
-    Overlay(Passthrough),
+    Overlay(crate::commands::overlay::OverlayArgs),
     /// Check a workflow file and report every problem with its location (baton addition).
     Validate {
         /// The workflow YAML file to check.

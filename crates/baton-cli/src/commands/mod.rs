@@ -1,5 +1,7 @@
 //! One module per verb; [`dispatch`] routes the parsed command line.
 
+pub(crate) mod overlay;
+pub(crate) mod resolve;
 mod run;
 mod schema;
 mod validate;
@@ -28,7 +30,9 @@ pub fn dispatch(cli: Cli) -> Result<i32, CliError> {
         | Command::Search(_)
         | Command::Info(_)
         | Command::Catalog(_) => not_yet("this verb", 18),
-        Command::Resolve(_) | Command::Step(_) | Command::Overlay(_) => not_yet("this verb", 19),
+        Command::Resolve(args) => resolve::resolve(&args),
+        Command::Overlay(args) => overlay::overlay(&args),
+        Command::Step(_) => not_yet("this verb", 19),
         Command::Graph(_) | Command::Mcp(_) => not_yet("this verb", 21),
     }
 }
