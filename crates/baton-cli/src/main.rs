@@ -8,8 +8,11 @@ mod args;
 mod commands;
 mod diagnostics;
 mod exit;
+mod interaction;
 mod output;
+mod progress;
 mod project;
+mod signals;
 mod workflow_file;
 
 use clap::Parser;

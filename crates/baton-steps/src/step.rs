@@ -214,6 +214,21 @@ pub trait Step: Send + Sync {
     /// Runs one occurrence of the step. `config` is the step's mapping as written in
     /// the workflow (expressions not yet rendered).
     fn execute(&self, config: &Map, ctx: &StepContext<'_>) -> Result<StepResult, StepError>;
+
+    /// Runs one occurrence with the step's YAML node as well: the value PyYAML builds,
+    /// whose mapping keys keep their YAML types (`true:` is the boolean `True`, not the
+    /// string `"true"` that `config` spells it as). The engine always calls this one;
+    /// the default ignores `node` and calls [`Step::execute`]. `switch` overrides it to
+    /// match its cases by Python's `str()` of the keys.
+    fn execute_node(
+        &self,
+        node: &baton_model::yaml::Node,
+        config: &Map,
+        ctx: &StepContext<'_>,
+    ) -> Result<StepResult, StepError> {
+        let _ = node;
+        self.execute(config, ctx)
+    }
 }
 
 /// Registering a step type whose key is already taken.

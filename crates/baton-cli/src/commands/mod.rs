@@ -2,8 +2,10 @@
 
 pub(crate) mod overlay;
 pub(crate) mod resolve;
+mod resume;
 mod run;
 mod schema;
+mod status;
 mod validate;
 
 use crate::args::{Cli, Command};
@@ -20,7 +22,8 @@ pub fn dispatch(cli: Cli) -> Result<i32, CliError> {
             clap_complete::generate(shell, &mut cmd, "baton", &mut std::io::stdout());
             Ok(0)
         }
-        Command::Resume { .. } | Command::Status { .. } => not_yet("resume/status", 16),
+        Command::Resume { run_id, inputs, json } => resume::resume(&run_id, &inputs.input, json),
+        Command::Status { run_id, json } => status::status(run_id.as_deref(), json),
         Command::List(_)
         | Command::Add(_)
         | Command::Remove(_)

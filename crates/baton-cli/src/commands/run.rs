@@ -1,13 +1,24 @@
 //! `baton run SOURCE [-i KEY=VALUE]... [--json]` (engine.md §3.1–§3.5).
 //!
 //! The checks happen in the reference's order: project root, source kind, load,
-//! validation, `--input` parsing; only then does anything run.
+//! validation, `--input` parsing; only then does anything run. [`execute`] and
+//! [`report`] are shared with `resume`.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use baton_engine::{Engine, Finished};
+use baton_expr::{Map, Value};
 use baton_model::Severity;
+use baton_state::{FileStore, Json, RunId, RunStatus, SystemClock};
+use baton_steps::agents::SystemHost;
+use baton_steps::{Cancel, StepRegistry};
 
-use crate::exit::CliError;
+use crate::exit::{CliError, Stream};
+use crate::interaction::Terminal;
+use crate::output;
+use crate::progress::{Silent, StepLines};
 use crate::project::{self, Context};
 use crate::workflow_file::{self, ReadError};
 
@@ -41,36 +52,241 @@ fn valid_workflow_id(id: &str) -> bool {
         && !matches!(id, "overlays" | "runs" | "steps")
 }
 
-/// Runs a workflow.
-pub fn run(source: &str, inputs: &[String], json: bool) -> Result<i32, CliError> {
-    let ctx = Context::from_process()?;
-    let path = match classify(&ctx, source) {
+/// A workflow ready to run: its file and where it is installed, if it is.
+pub(crate) struct Resolved {
+    /// The project root the run belongs to.
+    pub root: PathBuf,
+    /// The workflow file.
+    pub path: PathBuf,
+    /// The installed workflow id, when the source names (or points into) one.
+    pub installed_id: Option<String>,
+}
+
+/// Resolves a `run` source: a YAML path, or the id of an installed workflow.
+///
+/// Seam for the catalog (issue 18): installed ids are looked up here; today every id
+/// that passes the id rule is reported as not found, as the reference does for an id
+/// nothing is installed under.
+pub(crate) fn resolve_source(ctx: &Context, source: &str, json: bool) -> Result<Resolved, CliError> {
+    match classify(ctx, source) {
         Source::File(path) => {
-            project::resolve_root(&ctx, false, json)?;
-            path
+            let root = project::resolve_root(ctx, false, json)?;
+            Ok(Resolved { root, path, installed_id: None })
         }
         Source::Installed(id) => {
-            project::resolve_root(&ctx, true, json)?;
+            project::resolve_root(ctx, true, json)?;
             if !valid_workflow_id(&id) {
-                return Err(CliError::user(
-                    format!("Invalid workflow ID: {}", baton_expr::py::str_repr(&id)),
-                    json,
-                ));
+                return Err(CliError::user(format!("Invalid workflow ID: {}", baton_expr::py::str_repr(&id)), json));
             }
-            return Err(CliError::user(format!("Workflow not found: {id}"), json));
+            Err(CliError::user(format!("Workflow not found: {id}"), json))
         }
-    };
-    let node = load_checked(&path, json)?;
+    }
+}
+
+/// `--input` values: `key=value` each (split at the first `=`, both sides trimmed,
+/// later keys win), refused with the reference's message before anything runs.
+pub(crate) fn parse_inputs(inputs: &[String], json: bool) -> Result<Map, CliError> {
+    let mut map = Map::new();
     for raw in inputs {
-        if !raw.contains('=') {
+        let Some((k, v)) = raw.split_once('=') else {
             return Err(CliError::user(
                 format!("Invalid input format: {} (expected key=value)", baton_expr::py::str_repr(raw)),
                 json,
             ));
+        };
+        map.insert(baton_expr::py::strip(k).to_owned(), Value::from(baton_expr::py::strip(v)));
+    }
+    Ok(map)
+}
+
+/// Runs a workflow.
+pub fn run(source: &str, inputs: &[String], json: bool) -> Result<i32, CliError> {
+    let ctx = Context::from_process()?;
+    let resolved = resolve_source(&ctx, source, json)?;
+    let node = load_checked(&resolved.path, json)?;
+    let provided = parse_inputs(inputs, json)?;
+    if !json {
+        let wf = node.get("workflow");
+        let field = |k: &str| wf.and_then(|w| w.get(k)).map(|v| v.to_value().py_str()).unwrap_or_default();
+        let version = wf.and_then(|w| w.get("version")).map_or_else(|| "0.0.0".to_owned(), |v| v.to_value().py_str());
+        output::write_stdout(
+            format!("\nRunning workflow: {} ({})\nVersion: {version}\n\n", field("name"), field("id")).as_bytes(),
+        )?;
+    }
+    let env_id = std::env::var("SPECKIT_WORKFLOW_RUN_ID").ok();
+    let run_id = RunId::resolve(env_id.as_deref(), RunId::generate).map_err(|e| CliError::user(e, json))?;
+    let workflow_dir = resolved
+        .path
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.parent().map(|d| d.display().to_string()));
+    let root = resolved.root.clone();
+    let integration_json = read_integration_json(&root);
+    let id_text = run_id.to_string();
+    let result = execute(&root, json, |engine, store| {
+        engine.run(
+            store,
+            baton_engine::NewRun {
+                definition: &node,
+                run_id,
+                inputs: provided,
+                integration_json: integration_json.as_deref(),
+                prompter: None,
+                workflow_dir,
+                installed_workflow_id: resolved.installed_id.clone(),
+                installed_registry_root: None,
+            },
+        )
+    });
+    report(result, json, false, &id_text)
+}
+
+/// `<root>/.specify/integration.json`, if readable.
+pub(crate) fn read_integration_json(root: &Path) -> Option<String> {
+    std::fs::read_to_string(root.join(".specify").join("integration.json")).ok()
+}
+
+/// The process environment, as the engine takes it.
+fn env_map() -> BTreeMap<String, String> {
+    std::env::vars_os()
+        .map(|(k, v)| (k.to_string_lossy().into_owned(), v.to_string_lossy().into_owned()))
+        .collect()
+}
+
+/// While alive under `--json`, fd 1 is a copy of fd 2, so whatever steps print
+/// (gate boxes, subprocess output) goes to stderr and stdout keeps only the JSON.
+struct StdoutToStderr {
+    saved: Option<rustix::fd::OwnedFd>,
+}
+
+impl StdoutToStderr {
+    fn new(active: bool) -> StdoutToStderr {
+        if !active {
+            return StdoutToStderr { saved: None };
+        }
+        let _ = std::io::Write::flush(&mut std::io::stdout());
+        let saved = rustix::io::dup(rustix::stdio::stdout()).ok();
+        if saved.is_some() {
+            let _ = rustix::stdio::dup2_stdout(rustix::stdio::stderr());
+        }
+        StdoutToStderr { saved }
+    }
+}
+
+impl Drop for StdoutToStderr {
+    fn drop(&mut self) {
+        if let Some(fd) = self.saved.take() {
+            let _ = std::io::Write::flush(&mut std::io::stdout());
+            let _ = rustix::stdio::dup2_stdout(&fd);
         }
     }
-    let _ = node;
-    Err(CliError::usage("running workflows is not implemented in this build of baton yet (issue #16)"))
+}
+
+/// The step registry of a project: the built-ins (custom steps: issue 19).
+pub(crate) fn registry() -> Result<StepRegistry, CliError> {
+    let mut registry = StepRegistry::new();
+    baton_steps::builtin::register_builtins(&mut registry)
+        .map_err(|e| CliError { lines: vec![format!("Error: {e}")], stream: Stream::Stderr, code: 1 })?;
+    Ok(registry)
+}
+
+/// Sets up everything a pass needs (signals, terminal, environment, store) and runs
+/// `f` with stdout redirected under `--json`.
+pub(crate) fn execute<R>(
+    root: &Path,
+    json: bool,
+    f: impl FnOnce(&Engine<'_>, &FileStore) -> R,
+) -> Result<R, CliError> {
+    let registry = registry()?;
+    let cancel = Cancel::new();
+    crate::signals::cancel_on_signals(&cancel);
+    let env = env_map();
+    let host_env = std::env::vars_os().collect();
+    let cwd = std::env::current_dir()?;
+    let host = SystemHost::new(host_env, cwd);
+    let terminal = Terminal::new(&cancel);
+    let tty = rustix::termios::isatty(rustix::stdio::stdout());
+    let lines = StepLines::new(tty);
+    let silent = Silent;
+    let engine = Engine {
+        registry: &registry,
+        project_root: root,
+        env: &env,
+        interaction: &terminal,
+        host: &host,
+        cancel: &cancel,
+        events: if json { &silent } else { &lines },
+    };
+    let store = FileStore::new(root, baton_engine::source_parser(), Arc::new(SystemClock));
+    let _redirect = StdoutToStderr::new(json);
+    Ok(f(&engine, &store))
+}
+
+/// Prints a JSON payload as the reference's `json.dumps(indent=2)`.
+pub(crate) fn print_payload(payload: &baton_state::JsonObject) -> Result<(), CliError> {
+    let value = serde_json::Value::from(&Json::Object(payload.clone()));
+    output::print_json(&value)?;
+    Ok(())
+}
+
+/// The exit code of a finished pass: 1 for failed/aborted, else 0.
+fn exit_code(status: RunStatus) -> i32 {
+    i32::from(matches!(status, RunStatus::Failed | RunStatus::Aborted))
+}
+
+/// Reports the end of a run or resume pass (engine.md §3.5).
+pub(crate) fn report(
+    result: Result<baton_engine::Result<Finished>, CliError>,
+    json: bool,
+    resume: bool,
+    run_id: &str,
+) -> Result<i32, CliError> {
+    let label = if resume { "Resume failed" } else { "Workflow failed" };
+    match result? {
+        Ok(Finished { state, exception: None }) => {
+            if json {
+                print_payload(&baton_engine::outcome_payload(&state))?;
+                return Ok(exit_code(state.status));
+            }
+            let mut text = format!("\nStatus: {}\n", state.status);
+            if !resume {
+                text.push_str(&format!("Run ID: {}\n", state.run_id));
+            }
+            if let Some(e) = baton_engine::failed_error(&state) {
+                text.push_str(&format!("Error: {e}\n"));
+            }
+            if state.status == RunStatus::Paused && !resume {
+                text.push_str(&format!("\nResume with: baton resume {}\n", state.run_id));
+            }
+            output::write_stdout(text.as_bytes())?;
+            Ok(exit_code(state.status))
+        }
+        Ok(Finished { state, exception: Some(message) }) => {
+            if json {
+                print_payload(&baton_engine::outcome_payload(&state))?;
+            } else {
+                output::write_stdout(format!("{label}: {message}\n").as_bytes())?;
+            }
+            Ok(1)
+        }
+        Err(baton_engine::Error::Refused(message)) => Err(CliError::user(message, json)),
+        Err(baton_engine::Error::State(baton_state::Error::NotFound(_))) => {
+            Err(CliError::user(format!("Run not found: {run_id}"), json))
+        }
+        Err(baton_engine::Error::State(e)) => Err(CliError::user(e, json)),
+        Err(baton_engine::Error::Checkpoint { state, source }) => {
+            if json {
+                let mut payload = baton_engine::outcome_payload(&state);
+                payload.insert("status".into(), "failed".into());
+                payload.insert("error".into(), source.to_string().into());
+                print_payload(&payload)?;
+            } else {
+                output::write_stdout(format!("{label}: {source}\n").as_bytes())?;
+            }
+            Ok(1)
+        }
+        Err(other) => Err(CliError::user(other, json)),
+    }
 }
 
 /// Loads and validates the workflow file, refusing it exactly as the reference does:
