@@ -7,6 +7,7 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -139,17 +140,18 @@ pub fn run(spec: &ProcessSpec, cancel: &Cancel) -> std::io::Result<Finished> {
         Output::Capture { max_bytes } => max_bytes,
         Output::Inherit => None,
     };
-    let (pipe_tx, pipe_rx) = mpsc::channel::<(bool, Vec<u8>, bool)>();
+    let (drain_tx, drain_rx) = mpsc::channel::<Drain>();
+    let stdout_sink = Arc::new(Mutex::new(Sink::default()));
+    let stderr_sink = Arc::new(Mutex::new(Sink::default()));
     let mut readers = 0;
     if let Some(out) = child.stdout.take() {
         readers += 1;
-        spawn_reader(out, max, true, pipe_tx.clone());
+        spawn_reader(out, max, stdout_sink.clone(), drain_tx.clone());
     }
     if let Some(err) = child.stderr.take() {
         readers += 1;
-        spawn_reader(err, max, false, pipe_tx.clone());
+        spawn_reader(err, max, stderr_sink.clone(), drain_tx.clone());
     }
-    drop(pipe_tx);
 
     let started = Instant::now();
     let pid = child.id();
@@ -164,52 +166,79 @@ pub fn run(spec: &ProcessSpec, cancel: &Cancel) -> std::io::Result<Finished> {
         }
     }
 
-    // Collect the pipes: bounded by the step deadline (or a short grace after a kill),
-    // so a descendant that keeps them open cannot hang the run.
-    let mut finished = Finished {
-        exit,
-        stdout: Vec::new(),
-        stderr: Vec::new(),
-        stdout_truncated: false,
-        stderr_truncated: false,
-        timed_out,
-        interrupted,
-    };
-    // A timeout too long for the clock is no timeout.
+    // Collect the pipes: bounded by the step deadline, so a descendant that keeps them
+    // open cannot hang the run; Ctrl-C still ends the wait. After a kill, the pipes get
+    // a short grace to close; whatever was read by then is kept.
+    let mut timed_out = timed_out;
     let deadline = spec.timeout.and_then(|t| started.checked_add(t));
-    let drain_deadline = match (timed_out || interrupted, deadline) {
+    let mut drain_deadline = match (timed_out || interrupted, deadline) {
         (false, Some(at)) => Some(at.max(Instant::now())),
         (false, None) => None,
         (true, _) => Some(Instant::now() + DRAIN_GRACE),
     };
-    for _ in 0..readers {
+    let mut killed = timed_out || interrupted;
+    let cancel_tx = drain_tx.clone();
+    let _guard = cancel.on_cancel(move || {
+        let _ = cancel_tx.send(Drain::Cancelled);
+    });
+    drop(drain_tx);
+    let mut done = 0;
+    while done < readers {
         let received = match drain_deadline {
-            None => pipe_rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
-            Some(at) => pipe_rx.recv_timeout(at.saturating_duration_since(Instant::now())),
+            None => drain_rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            Some(at) => drain_rx.recv_timeout(at.saturating_duration_since(Instant::now())),
         };
         match received {
-            Ok((is_stdout, bytes, truncated)) => {
-                if is_stdout {
-                    finished.stdout = bytes;
-                    finished.stdout_truncated = truncated;
-                } else {
-                    finished.stderr = bytes;
-                    finished.stderr_truncated = truncated;
+            Ok(Drain::Eof) => done += 1,
+            Ok(Drain::Cancelled) => {
+                if !killed {
+                    interrupted = true;
+                    killed = true;
+                    if group {
+                        kill_group(pid, rustix::process::Signal::KILL);
+                    }
+                    drain_deadline = Some(Instant::now() + DRAIN_GRACE);
                 }
             }
             Err(RecvTimeoutError::Timeout) => {
+                if killed {
+                    break;
+                }
+                killed = true;
+                timed_out = true;
                 if group {
                     kill_group(pid, rustix::process::Signal::KILL);
                 }
-                if !interrupted {
-                    finished.timed_out = true;
-                }
-                break;
+                drain_deadline = Some(Instant::now() + DRAIN_GRACE);
             }
             Err(RecvTimeoutError::Disconnected) => break,
         }
     }
-    Ok(finished)
+    let (stdout, stdout_truncated) = Sink::take(&stdout_sink);
+    let (stderr, stderr_truncated) = Sink::take(&stderr_sink);
+    Ok(Finished { exit, stdout, stderr, stdout_truncated, stderr_truncated, timed_out, interrupted })
+}
+
+/// What the drain loop hears about.
+enum Drain {
+    /// A reader reached end of file.
+    Eof,
+    /// Ctrl-C / SIGTERM.
+    Cancelled,
+}
+
+/// What a reader kept of one stream, readable while it still runs.
+#[derive(Default)]
+struct Sink {
+    data: Vec<u8>,
+    truncated: bool,
+}
+
+impl Sink {
+    fn take(sink: &Mutex<Sink>) -> (Vec<u8>, bool) {
+        let mut sink = sink.lock().unwrap_or_else(PoisonError::into_inner);
+        (std::mem::take(&mut sink.data), sink.truncated)
+    }
 }
 
 /// Starts the child, retrying briefly when the executable is "busy": a script that was
@@ -252,31 +281,25 @@ fn is_executable(path: &std::path::Path) -> bool {
     std::fs::metadata(path).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
 }
 
-fn spawn_reader(
-    mut pipe: impl Read + Send + 'static,
-    max: Option<usize>,
-    is_stdout: bool,
-    tx: mpsc::Sender<(bool, Vec<u8>, bool)>,
-) {
+fn spawn_reader(mut pipe: impl Read + Send + 'static, max: Option<usize>, sink: Arc<Mutex<Sink>>, tx: mpsc::Sender<Drain>) {
     thread::spawn(move || {
-        let mut kept = Vec::new();
-        let mut truncated = false;
         let mut buf = [0u8; 16 * 1024];
         loop {
             match pipe.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => {
-                    let room = max.map_or(n, |m| m.saturating_sub(kept.len()).min(n));
-                    kept.extend_from_slice(&buf[..room]);
+                    let mut sink = sink.lock().unwrap_or_else(PoisonError::into_inner);
+                    let room = max.map_or(n, |m| m.saturating_sub(sink.data.len()).min(n));
+                    sink.data.extend_from_slice(&buf[..room]);
                     if room < n {
-                        truncated = true;
+                        sink.truncated = true;
                     }
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(_) => break,
             }
         }
-        let _ = tx.send((is_stdout, kept, truncated));
+        let _ = tx.send(Drain::Eof);
     });
 }
 

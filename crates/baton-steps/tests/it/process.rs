@@ -90,6 +90,23 @@ fn a_descendant_holding_the_pipes_cannot_hang_the_step() {
     assert!(started.elapsed() < Duration::from_secs(10));
     assert_eq!(done.exit, Some(Exit::Code(0)));
     assert!(done.timed_out, "waiting for EOF past the deadline counts as a timeout");
+    assert_eq!(done.stdout, b"hi\n", "what was read is kept");
+}
+
+#[test]
+fn ctrl_c_ends_the_wait_for_pipes_a_descendant_holds() {
+    let cancel = Cancel::new();
+    let trigger = cancel.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        trigger.cancel();
+    });
+    let started = Instant::now();
+    let done = run(&sh("setsid sleep 30 & echo hi", Some(Duration::from_secs(60)), None), &cancel).expect("spawn");
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(done.interrupted && !done.timed_out);
+    assert_eq!(done.exit, Some(Exit::Code(0)));
+    assert_eq!(done.stdout, b"hi\n");
 }
 
 #[test]
