@@ -176,7 +176,9 @@ pub fn run(spec: &ProcessSpec, cancel: &Cancel) -> std::io::Result<Finished> {
         (false, None) => None,
         (true, _) => Some(Instant::now() + DRAIN_GRACE),
     };
-    let mut killed = timed_out || interrupted;
+    // Past the deadline (or on Ctrl-C) the group that may still hold the pipes gets
+    // TERM, then KILL, then a last grace for the pipes to close.
+    let mut stage = if timed_out || interrupted { Stage::Killed } else { Stage::Waiting };
     let cancel_tx = drain_tx.clone();
     let _guard = cancel.on_cancel(move || {
         let _ = cancel_tx.send(Drain::Cancelled);
@@ -188,35 +190,60 @@ pub fn run(spec: &ProcessSpec, cancel: &Cancel) -> std::io::Result<Finished> {
             None => drain_rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
             Some(at) => drain_rx.recv_timeout(at.saturating_duration_since(Instant::now())),
         };
-        match received {
-            Ok(Drain::Eof) => done += 1,
+        let stop = match received {
+            Ok(Drain::Eof) => {
+                done += 1;
+                continue;
+            }
             Ok(Drain::Cancelled) => {
-                if !killed {
-                    interrupted = true;
-                    killed = true;
+                if stage != Stage::Waiting {
+                    continue;
+                }
+                interrupted = true;
+                true
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                if stage == Stage::Waiting {
+                    timed_out = true;
+                }
+                true
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        if stop {
+            stage = match stage {
+                Stage::Waiting => {
+                    if group {
+                        kill_group(pid, rustix::process::Signal::TERM);
+                    }
+                    drain_deadline = Some(Instant::now() + KILL_GRACE);
+                    Stage::Terminated
+                }
+                Stage::Terminated => {
                     if group {
                         kill_group(pid, rustix::process::Signal::KILL);
                     }
                     drain_deadline = Some(Instant::now() + DRAIN_GRACE);
+                    Stage::Killed
                 }
-            }
-            Err(RecvTimeoutError::Timeout) => {
-                if killed {
-                    break;
-                }
-                killed = true;
-                timed_out = true;
-                if group {
-                    kill_group(pid, rustix::process::Signal::KILL);
-                }
-                drain_deadline = Some(Instant::now() + DRAIN_GRACE);
-            }
-            Err(RecvTimeoutError::Disconnected) => break,
+                Stage::Killed => break,
+            };
         }
     }
     let (stdout, stdout_truncated) = Sink::take(&stdout_sink);
     let (stderr, stderr_truncated) = Sink::take(&stderr_sink);
     Ok(Finished { exit, stdout, stderr, stdout_truncated, stderr_truncated, timed_out, interrupted })
+}
+
+/// Where the wait for the pipes is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// Until the step's deadline.
+    Waiting,
+    /// The group got TERM.
+    Terminated,
+    /// The group got KILL (or the child was already stopped).
+    Killed,
 }
 
 /// What the drain loop hears about.
@@ -349,10 +376,11 @@ fn wait_child(
                     kill(pid, group);
                     kill_at = None;
                 } else if !timed_out && !interrupted {
-                    // The reference sends SIGKILL at once on timeout; baton does too,
-                    // but to the whole group.
+                    // The reference SIGKILLs `/bin/sh` alone; baton ends the whole group
+                    // (TERM, then KILL after a grace period; DESIGN §3).
                     timed_out = true;
-                    kill(pid, group);
+                    terminate(pid, group);
+                    kill_at = Some(Instant::now() + KILL_GRACE);
                 }
             }
             Err(RecvTimeoutError::Disconnected) => return (None, timed_out, interrupted),

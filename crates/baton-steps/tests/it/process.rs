@@ -204,3 +204,12 @@ fn on_a_terminal_the_step_gets_it_and_gives_it_back() {
         "read=\"got:hello\\n\" timed_out=false | waited interrupted=true timed_out=false | terminal back=true\n"
     );
 }
+
+#[test]
+fn a_group_that_ignores_term_is_killed_after_the_grace() {
+    let started = Instant::now();
+    let done = go(&sh("trap '' TERM; while true; do sleep 1; done", Some(Duration::from_millis(300)), None));
+    assert!(done.timed_out);
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert_eq!(done.exit, Some(Exit::Signal(9)));
+}
