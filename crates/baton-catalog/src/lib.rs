@@ -16,4 +16,6 @@ pub mod net;
 pub mod registry;
 pub mod sources;
 pub mod overlay;
+pub mod step_catalog;
+pub mod step_install;
 pub mod url;

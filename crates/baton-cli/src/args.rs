@@ -92,7 +92,7 @@ pub enum Command {
         kind: SchemaKind,
     },
     /// Draw a workflow's step graph (baton addition).
-    Graph(Passthrough),
+    Graph(crate::commands::graph::GraphArgs),
     /// Print shell completions (baton addition).
     Completions {
         /// The shell to generate completions for.

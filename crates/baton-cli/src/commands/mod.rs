@@ -3,6 +3,7 @@
 pub(crate) mod overlay;
 pub(crate) mod resolve;
 mod resume;
+pub(crate) mod graph;
 mod run;
 mod schema;
 mod status;
@@ -36,7 +37,8 @@ pub fn dispatch(cli: Cli) -> Result<i32, CliError> {
         Command::Resolve(args) => resolve::resolve(&args),
         Command::Overlay(args) => overlay::overlay(&args),
         Command::Step(_) => not_yet("this verb", 19),
-        Command::Graph(_) | Command::Mcp(_) => not_yet("this verb", 21),
+        Command::Graph(args) => graph::graph(&args),
+        Command::Mcp(_) => not_yet("this verb", 21),
     }
 }
 
