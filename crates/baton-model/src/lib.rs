@@ -38,6 +38,7 @@
 
 pub mod codes;
 mod diagnostic;
+pub mod graph;
 mod load;
 pub mod model;
 mod schema;

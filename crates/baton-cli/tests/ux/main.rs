@@ -1,0 +1,52 @@
+//! The user-facing additions of issue 21, through the real binary: `graph`, `validate`
+//! diagnostics, `man`, and the MCP server spoken to over stdio.
+
+#![allow(clippy::unwrap_used, clippy::print_stderr)]
+
+mod graph;
+mod validate;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The binary under test.
+pub const BATON: &str = env!("CARGO_BIN_EXE_baton");
+
+/// The repository root (fixtures are addressed relative to it).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+/// Runs baton in the repository root with `args`, no stdin, no colour settings
+/// inherited.
+pub fn baton(args: &[&str]) -> Output {
+    Command::new(BATON)
+        .args(args)
+        .current_dir(repo_root())
+        .env_remove("NO_COLOR")
+        .env_remove("SPECIFY_INIT_DIR")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// Stdout as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Stderr as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The `.yml` files of a fixture folder, sorted by name.
+pub fn fixtures(dir: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo_root().join(dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yml"))
+        .collect();
+    files.sort();
+    files
+}
