@@ -74,7 +74,7 @@ pub enum Command {
     /// Manage workflow catalogs.
     Catalog(Passthrough),
     /// Manage workflow step types.
-    Step(Passthrough),
+    Step(crate::commands::step::StepArgs),
     /// Manage workflow overlays.
     Overlay(crate::commands::overlay::OverlayArgs),
     /// Check a workflow file and report every problem with its location (baton addition).

@@ -2,6 +2,7 @@
 
 pub(crate) mod overlay;
 pub(crate) mod resolve;
+pub(crate) mod step;
 mod resume;
 pub(crate) mod graph;
 mod run;
@@ -36,7 +37,7 @@ pub fn dispatch(cli: Cli) -> Result<i32, CliError> {
         | Command::Catalog(_) => not_yet("this verb", 18),
         Command::Resolve(args) => resolve::resolve(&args),
         Command::Overlay(args) => overlay::overlay(&args),
-        Command::Step(_) => not_yet("this verb", 19),
+        Command::Step(args) => step::step(&args),
         Command::Graph(args) => graph::graph(&args),
         Command::Mcp(_) => not_yet("this verb", 21),
     }
