@@ -60,7 +60,6 @@ steps:
 /// 8 `resume` of one paused run at once: one wins the run lock and completes the run;
 /// the 7 others exit non-zero at once with the lock message, and change nothing.
 #[test]
-#[ignore = "needs the engine (issue 16)"]
 fn concurrent_resumes_of_one_paused_run() {
     let p = project(RACE);
     let dir = p.path();
@@ -69,23 +68,24 @@ fn concurrent_resumes_of_one_paused_run() {
     let run_dir = dir.join(".specify/workflows/runs/race");
     let log_before = std::fs::read_to_string(run_dir.join("log.jsonl")).unwrap();
 
-    let contenders: Vec<_> = (0..8)
-        .map(|_| {
-            let start = Instant::now();
-            let child = baton(dir)
-                .args(["resume", "race", "-i", "verdict=approve", "--json"])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
-            (start, child)
-        })
-        .collect();
+    // One thread per contender, each timing its own process.
+    let barrier = std::sync::Barrier::new(8);
+    let results: Vec<(Duration, Output)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                s.spawn(|| {
+                    barrier.wait();
+                    let start = Instant::now();
+                    let o = baton(dir).args(["resume", "race", "-i", "verdict=approve", "--json"]).output().unwrap();
+                    (start.elapsed(), o)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
     let mut winners = Vec::new();
     let mut losers = Vec::new();
-    for (start, child) in contenders {
-        let o = child.wait_with_output().unwrap();
-        let took = start.elapsed();
+    for (took, o) in results {
         if o.status.success() {
             winners.push(o);
         } else {
@@ -118,7 +118,6 @@ fn concurrent_resumes_of_one_paused_run() {
 /// 8 runs of one workflow at once in one project: all complete with distinct run ids, and
 /// `status` lists every one of them, completed.
 #[test]
-#[ignore = "needs the engine (issue 16)"]
 fn many_concurrent_runs_in_one_project() {
     let mut wf = String::from("schema_version: \"1.0\"\nworkflow:\n  id: \"many\"\n  name: \"many\"\n  version: \"1.0.0\"\nsteps:\n");
     for i in 0..10 {
