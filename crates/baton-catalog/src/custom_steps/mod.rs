@@ -21,7 +21,8 @@
 //!
 //! # Wiring (for `run`, `resume`, `add`, `update`)
 //! ```text
-//! let custom = load_custom_steps(&root, &python);     // python: $BATON_PYTHON or "python3"
+//! let python = python_interpreter(std::env::var("BATON_PYTHON").ok().as_deref());
+//! let custom = load_custom_steps(&root, &python);
 //! for w in &custom.warnings { eprintln!("Warning: {w}") }
 //! baton_model::validate(&doc, &custom)                // validation with custom types
 //! custom.register_into(&mut registry)                 // before running
@@ -120,6 +121,15 @@ impl CustomStepTypes for CustomSteps {
             Some(s) => s.validate_config(&step.to_value()),
             None => Vec::new(),
         }
+    }
+}
+
+/// The interpreter for Python step packages: the value of `BATON_PYTHON` when it is set
+/// and not blank (the CLI passes it in), else `python3` from `PATH`.
+pub fn python_interpreter(baton_python: Option<&str>) -> PathBuf {
+    match baton_python.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from("python3"),
     }
 }
 

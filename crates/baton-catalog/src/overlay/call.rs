@@ -104,3 +104,77 @@ pub fn resolve_call_target(
     }
     Ok(resolved)
 }
+
+impl InstalledWorkflows for crate::registry::Registry {
+    /// An object entry is installed; its `enabled` field decides (absent: enabled).
+    fn registration(&self, id: &str) -> Result<Registration, String> {
+        match self.get(id) {
+            Some(baton_expr::Value::Map(entry)) => {
+                Ok(Registration::Installed { enabled: crate::registry::is_enabled(entry) })
+            }
+            _ => Ok(Registration::NotInstalled),
+        }
+    }
+}
+
+/// The installed-workflow registry of a project, read on each lookup (a call may
+/// happen long after the run started).
+#[derive(Debug, Clone)]
+pub struct ProjectRegistry<'a>(pub &'a Path);
+
+impl InstalledWorkflows for ProjectRegistry<'_> {
+    fn registration(&self, id: &str) -> Result<Registration, String> {
+        crate::registry::Registry::open(self.0).map_err(|e| e.0)?.registration(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use baton_model::NoCustomSteps;
+
+    struct Fixed(Registration);
+    impl InstalledWorkflows for Fixed {
+        fn registration(&self, _: &str) -> Result<Registration, String> {
+            Ok(self.0)
+        }
+    }
+
+    fn project() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let wf = dir.path().join(".specify/workflows/child");
+        std::fs::create_dir_all(&wf).unwrap();
+        std::fs::write(wf.join("workflow.yml"), "workflow: {id: child, name: C}\nsteps:\n  - {id: a, type: shell, run: 'true'}\n").unwrap();
+        let ov = dir.path().join(".specify/workflows/overlays/child");
+        std::fs::create_dir_all(&ov).unwrap();
+        std::fs::write(ov.join("o.yml"), "id: o\nextends: child\nedits:\n  - replace: a\n    step: {id: b, type: shell, run: 'true'}\n").unwrap();
+        dir
+    }
+
+    fn target(s: &str) -> Value {
+        Value::Str(s.to_owned())
+    }
+
+    #[test]
+    fn call_boundary_messages() {
+        let p = project();
+        let on = Fixed(Registration::Installed { enabled: true });
+        let check = |t: Value, ancestry: &[&str], reg: &dyn InstalledWorkflows| {
+            let ancestry: Vec<String> = ancestry.iter().map(|s| (*s).to_owned()).collect();
+            resolve_call_target(p.path(), &t, &ancestry, reg, &NoCustomSteps).map(|_| ()).map_err(|e| e.0)
+        };
+        assert_eq!(check(target("selfcall"), &["selfcall"], &on), Err("Workflow composition cycle: selfcall -> selfcall".into()));
+        assert_eq!(check(target("a"), &["a", "b"], &on), Err("Workflow composition cycle: a -> b -> a".into()));
+        assert_eq!(check(target("child"), &[], &Fixed(Registration::NotInstalled)), Err("Workflow 'child' is not installed".into()));
+        assert_eq!(check(target("child"), &[], &Fixed(Registration::Installed { enabled: false })), Err("Workflow 'child' is disabled".into()));
+        assert_eq!(check(target("Bad"), &[], &on), Err("Workflow target must be an exact safe workflow ID".into()));
+        assert_eq!(check(Value::Int(1.into()), &[], &on), Err("Workflow target must be an exact safe workflow ID".into()));
+        assert_eq!(check(target("runs"), &[], &on), Err("Workflow 'runs' is reserved".into()));
+        let deep: Vec<String> = (0..17).map(|i| format!("w{i}")).collect();
+        let deep: Vec<&str> = deep.iter().map(String::as_str).collect();
+        assert_eq!(check(target("child"), &deep, &on), Err("Workflow composition exceeds maximum depth 16".into()));
+        // Resolved with its overlay.
+        let resolved = resolve_call_target(p.path(), &target("child"), &[], &on, &NoCustomSteps).unwrap();
+        assert_eq!(resolved.attribution[0].step_id, "b");
+    }
+}
