@@ -54,25 +54,25 @@ pub enum Command {
         json: bool,
     },
     /// List installed workflows.
-    List(Passthrough),
+    List(crate::commands::list::ListArgs),
     /// Install a workflow from catalog, URL, or local path.
-    Add(Passthrough),
+    Add(crate::commands::add::AddArgs),
     /// Uninstall a workflow.
-    Remove(Passthrough),
+    Remove(crate::commands::remove::RemoveArgs),
     /// Update installed workflow(s) to the latest catalog version.
-    Update(Passthrough),
+    Update(crate::commands::update::UpdateArgs),
     /// Enable a disabled workflow.
-    Enable(Passthrough),
+    Enable(crate::commands::enable::ToggleArgs),
     /// Disable a workflow without removing it.
-    Disable(Passthrough),
+    Disable(crate::commands::enable::ToggleArgs),
     /// Search workflow catalogs.
-    Search(Passthrough),
+    Search(crate::commands::search::SearchArgs),
     /// Show workflow details and step graph.
-    Info(Passthrough),
+    Info(crate::commands::info::InfoArgs),
     /// Show layer attribution for a resolved workflow.
     Resolve(crate::commands::resolve::ResolveArgs),
     /// Manage workflow catalogs.
-    Catalog(Passthrough),
+    Catalog(crate::commands::catalog::CatalogArgs),
     /// Manage workflow step types.
     Step(crate::commands::step::StepArgs),
     /// Manage workflow overlays.

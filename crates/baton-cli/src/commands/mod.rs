@@ -1,5 +1,14 @@
 //! One module per verb; [`dispatch`] routes the parsed command line.
 
+pub(crate) mod add;
+pub(crate) mod catalog;
+pub(crate) mod disable;
+pub(crate) mod enable;
+pub(crate) mod info;
+pub(crate) mod list;
+pub(crate) mod remove;
+pub(crate) mod search;
+pub(crate) mod update;
 pub(crate) mod overlay;
 pub(crate) mod resolve;
 pub(crate) mod step;
@@ -26,15 +35,15 @@ pub fn dispatch(cli: Cli) -> Result<i32, CliError> {
         }
         Command::Resume { run_id, inputs, json } => resume::resume(&run_id, &inputs.input, json),
         Command::Status { run_id, json } => status::status(run_id.as_deref(), json),
-        Command::List(_)
-        | Command::Add(_)
-        | Command::Remove(_)
-        | Command::Update(_)
-        | Command::Enable(_)
-        | Command::Disable(_)
-        | Command::Search(_)
-        | Command::Info(_)
-        | Command::Catalog(_) => not_yet("this verb", 18),
+        Command::List(args) => list::list(&args),
+        Command::Add(args) => add::add(&args),
+        Command::Remove(args) => remove::remove(&args),
+        Command::Update(args) => update::update(&args),
+        Command::Enable(args) => enable::enable(&args),
+        Command::Disable(args) => disable::disable(&args),
+        Command::Search(args) => search::search(&args),
+        Command::Info(args) => info::info(&args),
+        Command::Catalog(args) => catalog::catalog(&args),
         Command::Resolve(args) => resolve::resolve(&args),
         Command::Overlay(args) => overlay::overlay(&args),
         Command::Step(args) => step::step(&args),
