@@ -1,5 +1,6 @@
 //! Integration tests of baton-catalog (one test binary).
 
 mod cache;
+mod install;
 mod net;
 mod server;
