@@ -158,7 +158,7 @@ pub(crate) fn run_agent(
         Ok(done) => done,
         Err(err) => {
             let program = dispatch.argv.first().map_or("", String::as_str);
-            ctx.interaction.notice(&format!("hint: could not start `{program}`: {err}"));
+            ctx.interaction.notice(&format!("    hint: could not start `{program}`: {err}"));
             return Ok(None);
         }
     };
@@ -203,6 +203,6 @@ pub(crate) fn not_dispatched(output: &mut Map, why: Option<&NotDispatchable>, ct
     output.insert("exit_code".to_owned(), Value::from(1));
     output.insert("dispatched".to_owned(), Value::Bool(false));
     if let Some(why) = why {
-        ctx.interaction.notice(&format!("hint: {}", why.hint()));
+        ctx.interaction.notice(&format!("    hint: {}", why.hint()));
     }
 }

@@ -122,7 +122,7 @@ fn not_dispatchable_commands_fail_with_the_reference_message_and_a_hint() {
     assert_eq!((out(&r, "exit_code"), out(&r, "dispatched")), (&Value::from(1), &Value::Bool(false)));
     assert_eq!(
         person.notices(),
-        ["hint: `claude` was not found on PATH; install it or set `SPECKIT_INTEGRATION_CLAUDE_EXECUTABLE` to the executable"]
+        ["    hint: `claude` was not found on PATH; install it or set `SPECKIT_INTEGRATION_CLAUDE_EXECUTABLE` to the executable"]
     );
 
     let r = world.run("command", "id: plan\ncommand: speckit.plan").expect("runs");

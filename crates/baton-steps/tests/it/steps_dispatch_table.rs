@@ -107,7 +107,7 @@ fn check(row: &Json) -> Result<(), String> {
         .flatten()
         .map(|w| w.as_str().expect("text").to_owned())
         .collect();
-    let notices: Vec<String> = person.notices().into_iter().filter(|n| !n.starts_with("hint:")).collect();
+    let notices: Vec<String> = person.notices().into_iter().filter(|n| !n.trim_start().starts_with("hint:")).collect();
     if notices != want_warnings {
         return Err(format!("warnings {notices:?}, expected {want_warnings:?}"));
     }
