@@ -309,8 +309,7 @@ fn read_lines(path: &str) -> Result<(Vec<String>, bool), String> {
         let chunk: Vec<u8> = pending.drain(..pending.len() - keep).collect();
         text.push_str(&decode_strict(chunk)?);
         // Split complete lines; a `\r` at the end may be the first half of `\r\n`.
-        loop {
-            let Some(pos) = text.find(['\n', '\r']) else { break };
+        while let Some(pos) = text.find(['\n', '\r']) {
             let is_cr = text.as_bytes()[pos] == b'\r';
             if is_cr && pos + 1 == text.len() && !eof {
                 break;

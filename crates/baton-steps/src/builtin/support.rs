@@ -140,7 +140,7 @@ pub(crate) fn decode_lossy(bytes: &[u8], complete: bool) -> String {
         // The last chunk's invalid part is an unfinished sequence when it is a valid
         // prefix of one (from_utf8 reports no error length for it).
         let unfinished = last && std::str::from_utf8(invalid).err().is_some_and(|e| e.error_len().is_none());
-        if !(unfinished && !complete) {
+        if complete || !unfinished {
             text.push('\u{FFFD}');
         }
     }

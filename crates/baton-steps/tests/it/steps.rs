@@ -176,13 +176,16 @@ impl World {
     }
 }
 
+/// A question a gate asked: (message, options, file block).
+pub type Asked = (String, Vec<String>, Option<String>);
+
 /// An interaction with a terminal: answers given in advance, notices recorded.
 pub struct Scripted {
     answers: Mutex<VecDeque<GateAnswer>>,
     /// Every notice, in order.
     pub notices: Mutex<Vec<String>>,
-    /// Every question: (message, options, file block).
-    pub questions: Mutex<Vec<(String, Vec<String>, Option<String>)>>,
+    /// Every question.
+    pub questions: Mutex<Vec<Asked>>,
 }
 
 impl Scripted {

@@ -73,7 +73,7 @@ fn check(row: &Json) -> Result<(), String> {
     if let Some(err) = expect.get("err").and_then(Json::as_str) {
         return match (kind, result) {
             ("prompt", Err(StepError::Raised(m))) if unfill(&m) == err => Ok(()),
-            ("command", Ok(r)) if r.error.as_deref().map(|e| unfill(e)) == Some(format!("Command step 's': {err}")) => {
+            ("command", Ok(r)) if r.error.as_deref().map(&unfill) == Some(format!("Command step 's': {err}")) => {
                 (r.output.get("dispatched") == Some(&Value::Bool(false)))
                     .then_some(())
                     .ok_or_else(|| format!("not marked undispatched: {:?}", r.output))
