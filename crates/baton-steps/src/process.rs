@@ -165,6 +165,11 @@ pub fn run(spec: &ProcessSpec, cancel: &Cancel) -> std::io::Result<Finished> {
             interrupted = true;
         }
     }
+    // The child is gone; what it left running in its group goes too (a background
+    // job ignores the terminal's SIGINT, a helper may ignore TERM).
+    if group && (timed_out || interrupted) {
+        end_group(pid);
+    }
 
     // Collect the pipes: bounded by the step deadline, so a descendant that keeps them
     // open cannot hang the run; Ctrl-C still ends the wait. After a kill, the pipes get
@@ -229,6 +234,9 @@ pub fn run(spec: &ProcessSpec, cancel: &Cancel) -> std::io::Result<Finished> {
                 Stage::Killed => break,
             };
         }
+    }
+    if group && stage == Stage::Terminated {
+        end_group(pid);
     }
     let (stdout, stdout_truncated) = Sink::take(&stdout_sink);
     let (stderr, stderr_truncated) = Sink::take(&stderr_sink);
@@ -411,6 +419,23 @@ fn kill(pid: u32, group: bool) {
     } else if let Some(pid) = rustix::process::Pid::from_raw(pid as i32) {
         let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
     }
+}
+
+/// Ends what is left of a process group: TERM, then KILL when anything is still there
+/// after the grace period.
+fn end_group(pgid: u32) {
+    let Some(group) = rustix::process::Pid::from_raw(pgid as i32) else { return };
+    if rustix::process::kill_process_group(group, rustix::process::Signal::TERM).is_err() {
+        return; // nothing left
+    }
+    let until = Instant::now() + KILL_GRACE;
+    while Instant::now() < until {
+        if rustix::process::test_kill_process_group(group).is_err() {
+            return;
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+    let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
 }
 
 fn kill_group(pgid: u32, signal: rustix::process::Signal) {

@@ -151,15 +151,18 @@ fn pty_helper() {
     };
     let read = go(&step("read line; echo \"got:$line\""));
     let ready = dir.join("ready");
-    let waited = go(&step(&format!("touch {}; sleep 10", ready.display())));
+    let marker = dir.join("background-survived");
+    let waited = go(&step(&format!("(sleep 1; touch {}) & touch {}; sleep 10", marker.display(), ready.display())));
+    std::thread::sleep(Duration::from_millis(1500));
     let stdin = std::io::stdin();
     let back = rustix::termios::tcgetpgrp(stdin.as_fd()).ok() == Some(rustix::process::getpgrp());
     let text = format!(
-        "read={:?} timed_out={} | waited interrupted={} timed_out={} | terminal back={back}\n",
+        "read={:?} timed_out={} | waited interrupted={} timed_out={} | background survived={} | terminal back={back}\n",
         String::from_utf8_lossy(&read.stdout),
         read.timed_out,
         waited.interrupted,
         waited.timed_out,
+        marker.exists(),
     );
     std::fs::write(report, text).expect("report");
 }
@@ -201,7 +204,7 @@ fn on_a_terminal_the_step_gets_it_and_gives_it_back() {
     assert!(status.success(), "the helper failed (report: {text:?})");
     assert_eq!(
         text,
-        "read=\"got:hello\\n\" timed_out=false | waited interrupted=true timed_out=false | terminal back=true\n"
+        "read=\"got:hello\\n\" timed_out=false | waited interrupted=true timed_out=false | background survived=false | terminal back=true\n"
     );
 }
 
@@ -212,4 +215,21 @@ fn a_group_that_ignores_term_is_killed_after_the_grace() {
     assert!(done.timed_out);
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
     assert_eq!(done.exit, Some(Exit::Signal(9)));
+}
+
+#[test]
+fn a_timeout_also_ends_helpers_that_ignore_term_and_left_the_pipes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pidfile = dir.path().join("pid");
+    // The helper ignores TERM and closes its output, so neither the pipes nor the
+    // leader's death keep it in view; the group is ended anyway.
+    let script = format!(
+        "(trap '' TERM; exec >/dev/null 2>&1; sleep 30) & echo $! > {}; sleep 30",
+        pidfile.display()
+    );
+    let done = go(&sh(&script, Some(Duration::from_millis(300)), None));
+    assert!(done.timed_out);
+    let pid: i32 = std::fs::read_to_string(&pidfile).expect("pid").trim().parse().expect("number");
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(!alive(pid), "helper {pid} survived the timeout");
 }
