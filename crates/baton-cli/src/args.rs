@@ -99,7 +99,10 @@ pub enum Command {
         shell: clap_complete::Shell,
     },
     /// Serve baton's tools over the Model Context Protocol on stdio (baton addition).
-    Mcp(Passthrough),
+    Mcp(crate::commands::mcp::McpArgs),
+    /// Print the man page generated from these definitions (baton addition).
+    #[command(hide = true)]
+    Man(crate::commands::man::ManArgs),
 }
 
 /// The schemas `baton schema` can print.

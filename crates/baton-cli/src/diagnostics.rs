@@ -28,7 +28,9 @@ impl Checked {
 
     /// The warnings (baton's advice).
     pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.diags.iter().filter(|d| d.severity == Severity::Warning)
+        self.diags
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
     }
 
     /// Is the file free of errors?
@@ -45,11 +47,17 @@ pub fn check_file(path: &Path) -> std::io::Result<Checked> {
     match workflow_file::read(path) {
         Ok((source, node)) => {
             let diags = workflow_file::validate(&node);
-            Ok(Checked { source, node: Some(node), diags })
+            Ok(Checked {
+                source,
+                node: Some(node),
+                diags,
+            })
         }
         Err(ReadError::Io(err)) => Err(err),
         Err(ReadError::Load { message, span }) => {
-            let source = std::fs::read(path).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+            let source = std::fs::read(path)
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default();
             let diag = Diagnostic {
                 severity: Severity::Error,
                 code: "load",
@@ -57,7 +65,11 @@ pub fn check_file(path: &Path) -> std::io::Result<Checked> {
                 span,
                 hint: None,
             };
-            Ok(Checked { source, node: None, diags: vec![diag] })
+            Ok(Checked {
+                source,
+                node: None,
+                diags: vec![diag],
+            })
         }
     }
 }
@@ -74,7 +86,9 @@ impl Style {
     pub fn detect(terminal: bool) -> Style {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
-        Style { colour: terminal && !no_color && !dumb }
+        Style {
+            colour: terminal && !no_color && !dumb,
+        }
     }
 
     /// [`Style::detect`] for standard output.
@@ -115,7 +129,11 @@ pub fn render(diag: &Diagnostic, path: &Path, source: &str, style: Style) -> Vec
     if let Some(span) = diag.span {
         let number = span.line.to_string();
         let pad = " ".repeat(number.len());
-        lines.push(format!("{pad}{} {}", style.paint("1;34", "-->"), location(path, diag).unwrap_or_default()));
+        lines.push(format!(
+            "{pad}{} {}",
+            style.paint("1;34", "-->"),
+            location(path, diag).unwrap_or_default()
+        ));
         if let Some(text) = source.lines().nth(span.line.saturating_sub(1) as usize) {
             let text = text.strip_suffix('\r').unwrap_or(text);
             let start = span.col.saturating_sub(1) as usize;
@@ -135,7 +153,8 @@ pub fn render(diag: &Diagnostic, path: &Path, source: &str, style: Style) -> Vec
 
 /// `path:line:col` of a diagnostic that has a location.
 pub fn location(path: &Path, diag: &Diagnostic) -> Option<String> {
-    diag.span.map(|span| format!("{}:{}:{}", path.display(), span.line, span.col))
+    diag.span
+        .map(|span| format!("{}:{}:{}", path.display(), span.line, span.col))
 }
 
 /// The source line as shown (tabs as four spaces, control characters as `?`), the
@@ -193,11 +212,20 @@ fn caret(text: &str, start: usize) -> (String, usize, usize) {
                     break;
                 }
             }
-            let trimmed = rest[..end].iter().rev().skip_while(|c| c.is_whitespace()).count();
+            let trimmed = rest[..end]
+                .iter()
+                .rev()
+                .skip_while(|c| c.is_whitespace())
+                .count();
             trimmed.max(1)
         }
     };
-    let caret_len = rest.iter().take(len).map(|&c| width(c)).sum::<usize>().max(1);
+    let caret_len = rest
+        .iter()
+        .take(len)
+        .map(|&c| width(c))
+        .sum::<usize>()
+        .max(1);
     (shown, caret_at, caret_len)
 }
 
@@ -215,7 +243,11 @@ pub fn render_report(checked: &Checked, path: &Path, style: Style) -> String {
     let errors = checked.errors().count();
     let warnings = checked.warnings().count();
     let summary = if errors == 0 {
-        format!("{} is valid{}", path.display(), plural_suffix(warnings, "warning"))
+        format!(
+            "{} is valid{}",
+            path.display(),
+            plural_suffix(warnings, "warning")
+        )
     } else {
         format!(
             "{} is invalid: {errors} error{}{}",
@@ -263,7 +295,10 @@ mod tests {
 
     #[test]
     fn caret_underlines_the_value() {
-        assert_eq!(caret("    type: shel", 10), ("    type: shel".to_owned(), 10, 4));
+        assert_eq!(
+            caret("    type: shel", 10),
+            ("    type: shel".to_owned(), 10, 4)
+        );
         assert_eq!(caret("  foo: 1", 2).2, 3);
         assert_eq!(caret(r#"  id: "Bad_Flow"  # x"#, 6).2, 10);
         assert_eq!(caret("    run: echo hi # note", 9).2, 7);
@@ -276,6 +311,9 @@ mod tests {
     #[test]
     fn colour_only_when_asked() {
         assert_eq!(Style { colour: false }.paint("1;31", "error"), "error");
-        assert_eq!(Style { colour: true }.paint("1;31", "error"), "\x1b[1;31merror\x1b[0m");
+        assert_eq!(
+            Style { colour: true }.paint("1;31", "error"),
+            "\x1b[1;31merror\x1b[0m"
+        );
     }
 }

@@ -199,7 +199,9 @@ impl Graph {
     /// The index of the node of step `id` (the first one, outside fan-out templates
     /// when the id is reused there).
     pub fn step_node(&self, id: &str) -> Option<usize> {
-        self.nodes.iter().position(|n| n.step_id.as_deref() == Some(id))
+        self.nodes
+            .iter()
+            .position(|n| n.step_id.as_deref() == Some(id))
     }
 }
 
@@ -213,11 +215,19 @@ struct Exit {
 
 impl Exit {
     fn plain(from: usize) -> Exit {
-        Exit { from, label: None, kind: EdgeKind::Flow }
+        Exit {
+            from,
+            label: None,
+            kind: EdgeKind::Flow,
+        }
     }
 
     fn labelled(from: usize, label: impl Into<String>) -> Exit {
-        Exit { from, label: Some(label.into()), kind: EdgeKind::Flow }
+        Exit {
+            from,
+            label: Some(label.into()),
+            kind: EdgeKind::Flow,
+        }
     }
 }
 
@@ -267,7 +277,12 @@ impl Builder {
     }
 
     fn edge(&mut self, from: usize, to: usize, label: Option<String>, kind: EdgeKind) {
-        self.graph.edges.push(GraphEdge { from, to, label, kind });
+        self.graph.edges.push(GraphEdge {
+            from,
+            to,
+            label,
+            kind,
+        });
     }
 
     fn connect(&mut self, exits: Vec<Exit>, to: usize) {
@@ -278,7 +293,11 @@ impl Builder {
 
     fn open_cluster(&mut self, owner: usize, label: String) -> Option<usize> {
         let key = format!("c_{}", self.graph.nodes[owner].key);
-        self.graph.clusters.push(Cluster { key, label, parent: self.cluster });
+        self.graph.clusters.push(Cluster {
+            key,
+            label,
+            parent: self.cluster,
+        });
         let outer = self.cluster;
         self.cluster = Some(self.graph.clusters.len() - 1);
         outer
@@ -354,13 +373,16 @@ impl Builder {
             Step::Switch(s) => {
                 let mut exits = Vec::new();
                 for (case, steps) in &s.cases {
-                    let (_, case_exits) =
-                        self.seq(steps, vec![Exit::labelled(node, format!("case {}", short(case)))]);
+                    let (_, case_exits) = self.seq(
+                        steps,
+                        vec![Exit::labelled(node, format!("case {}", short(case)))],
+                    );
                     exits.extend(case_exits);
                 }
                 match &s.default {
                     Some(steps) => {
-                        let (_, default_exits) = self.seq(steps, vec![Exit::labelled(node, "default")]);
+                        let (_, default_exits) =
+                            self.seq(steps, vec![Exit::labelled(node, "default")]);
                         exits.extend(default_exits);
                     }
                     None => exits.push(Exit::labelled(node, "no match")),
@@ -369,12 +391,18 @@ impl Builder {
             }
             Step::While(s) => {
                 let outer = self.open_cluster(node, "while body".to_owned());
-                let (body_entry, body_exits) = self.seq(&s.steps, vec![Exit::labelled(node, "true")]);
+                let (body_entry, body_exits) =
+                    self.seq(&s.steps, vec![Exit::labelled(node, "true")]);
                 self.cluster = outer;
                 match body_entry {
                     Some(_) => {
                         for exit in body_exits {
-                            self.edge(exit.from, node, exit.label.or(Some("repeat".to_owned())), EdgeKind::Back);
+                            self.edge(
+                                exit.from,
+                                node,
+                                exit.label.or(Some("repeat".to_owned())),
+                                EdgeKind::Back,
+                            );
                         }
                     }
                     None => self.edge(node, node, Some("true".to_owned()), EdgeKind::Back),
@@ -409,7 +437,12 @@ impl Builder {
         let rejects = |o: &String| matches!(o.to_lowercase().as_str(), "reject" | "abort");
         let going_on: Vec<&String> = options.iter().filter(|o| !rejects(o)).collect();
         let rejecting: Vec<&String> = options.iter().filter(|o| rejects(o)).collect();
-        let join = |list: &[&String]| list.iter().map(|o| short(o)).collect::<Vec<_>>().join(" / ");
+        let join = |list: &[&String]| {
+            list.iter()
+                .map(|o| short(o))
+                .collect::<Vec<_>>()
+                .join(" / ")
+        };
         let mut exits = Vec::new();
         if !going_on.is_empty() {
             exits.push(Exit::labelled(node, join(&going_on)));
@@ -420,7 +453,9 @@ impl Builder {
             match on_reject {
                 OnReject::Abort => self.aborts.push((node, label)),
                 OnReject::Skip => exits.push(Exit::labelled(node, format!("{label} (skip)"))),
-                OnReject::Retry => self.edge(node, node, Some(format!("{label} (retry)")), EdgeKind::Back),
+                OnReject::Retry => {
+                    self.edge(node, node, Some(format!("{label} (retry)")), EdgeKind::Back)
+                }
             }
         }
         exits
@@ -443,7 +478,10 @@ fn continue_on_error(step: &Step) -> bool {
         Step::Workflow(s) => &s.common,
         Step::Github(s) => return s.continue_on_error == Some(true),
         Step::Custom(s) => {
-            return matches!(s.config.get("continue_on_error"), Some(serde_yaml::Value::Bool(true)))
+            return matches!(
+                s.config.get("continue_on_error"),
+                Some(serde_yaml::Value::Bool(true))
+            )
         }
     };
     common.continue_on_error == Some(true)
@@ -464,7 +502,10 @@ fn details_of(step: &Step) -> Vec<String> {
         Step::Init(_) => lines.push("specify init".to_owned()),
         Step::Gate(g) => {
             lines.push(short(&flow(&g.message)));
-            let options = g.options.clone().unwrap_or_else(|| vec!["approve".to_owned(), "reject".to_owned()]);
+            let options = g
+                .options
+                .clone()
+                .unwrap_or_else(|| vec!["approve".to_owned(), "reject".to_owned()]);
             lines.push(short(&format!("options: {}", options.join(" / "))));
             if let Some(on_reject) = g.on_reject {
                 let word = match on_reject {
@@ -482,7 +523,11 @@ fn details_of(step: &Step) -> Vec<String> {
         Step::Switch(s) => lines.push(short(&flow(&s.expression))),
         Step::While(s) | Step::DoWhile(s) => {
             lines.push(short(&condition(&s.condition)));
-            let max = s.max_iterations.as_ref().map(|m| m.0.to_string()).unwrap_or_else(|| "10".to_owned());
+            let max = s
+                .max_iterations
+                .as_ref()
+                .map(|m| m.0.to_string())
+                .unwrap_or_else(|| "10".to_owned());
             lines.push(short(&format!("max_iterations: {max}")));
         }
         Step::FanOut(s) => {
@@ -517,7 +562,9 @@ fn flow(value: &Any) -> String {
             V::Null => out.push_str("null"),
             V::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             V::Number(n) => out.push_str(&n.to_string()),
-            V::String(s) if nested && (s.is_empty() || s.contains([',', ':', '[', ']', '{', '}'])) => {
+            V::String(s)
+                if nested && (s.is_empty() || s.contains([',', ':', '[', ']', '{', '}'])) =>
+            {
                 out.push('\'');
                 out.push_str(&s.replace('\'', "''"));
                 out.push('\'');
@@ -574,7 +621,16 @@ fn short(text: &str) -> String {
 
 /// `[A-Za-z0-9_]` only: every other character becomes `_`.
 fn sanitize(id: &str) -> String {
-    let out: String = id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
+    let out: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     if out.is_empty() {
         "_".to_owned()
     } else {

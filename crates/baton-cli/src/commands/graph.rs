@@ -46,7 +46,11 @@ pub fn graph(args: &GraphArgs) -> Result<i32, CliError> {
         (Some(node), true) => node,
         _ => {
             let text = diagnostics::render_report(&checked, shown, style);
-            return Err(CliError { lines: vec![text.trim_end().to_owned()], stream: Stream::Stderr, code: 1 });
+            return Err(CliError {
+                lines: vec![text.trim_end().to_owned()],
+                stream: Stream::Stderr,
+                code: 1,
+            });
         }
     };
     if checked.warnings().next().is_some() {
@@ -83,7 +87,10 @@ fn locate(source: &str) -> Result<PathBuf, CliError> {
         return Err(not_found(format!("Workflow file not found: {source}")));
     }
     let root = project::resolve_root(&ctx, true, false)?;
-    let installed = root.join(".specify/workflows").join(source).join("workflow.yml");
+    let installed = root
+        .join(".specify/workflows")
+        .join(source)
+        .join("workflow.yml");
     if installed.is_file() {
         Ok(installed)
     } else {
@@ -93,30 +100,46 @@ fn locate(source: &str) -> Result<PathBuf, CliError> {
 
 /// An error of this verb: stdout is kept for the graph.
 fn not_found(message: String) -> CliError {
-    CliError { lines: vec![format!("Error: {message}")], stream: Stream::Stderr, code: 1 }
+    CliError {
+        lines: vec![format!("Error: {message}")],
+        stream: Stream::Stderr,
+        code: 1,
+    }
 }
 
-/// The nodes of each cluster (`None`: outside every cluster), and each cluster's
-/// sub-clusters, in order.
-fn layout(graph: &Graph) -> (Vec<Vec<usize>>, Vec<Vec<usize>>, Vec<usize>, Vec<usize>) {
+/// Where each node and cluster is drawn.
+struct Layout {
+    /// The nodes of each cluster, in order.
+    nodes_in: Vec<Vec<usize>>,
+    /// The sub-clusters of each cluster, in order.
+    children: Vec<Vec<usize>>,
+    /// The nodes outside every cluster.
+    top_nodes: Vec<usize>,
+    /// The outermost clusters.
+    top_clusters: Vec<usize>,
+}
+
+fn layout(graph: &Graph) -> Layout {
     let n = graph.clusters.len();
-    let mut nodes_in = vec![Vec::new(); n];
-    let mut children = vec![Vec::new(); n];
-    let mut top_nodes = Vec::new();
-    let mut top_clusters = Vec::new();
+    let mut l = Layout {
+        nodes_in: vec![Vec::new(); n],
+        children: vec![Vec::new(); n],
+        top_nodes: Vec::new(),
+        top_clusters: Vec::new(),
+    };
     for (i, node) in graph.nodes.iter().enumerate() {
         match node.cluster {
-            Some(c) => nodes_in[c].push(i),
-            None => top_nodes.push(i),
+            Some(c) => l.nodes_in[c].push(i),
+            None => l.top_nodes.push(i),
         }
     }
     for (i, cluster) in graph.clusters.iter().enumerate() {
         match cluster.parent {
-            Some(p) => children[p].push(i),
-            None => top_clusters.push(i),
+            Some(p) => l.children[p].push(i),
+            None => l.top_clusters.push(i),
         }
     }
-    (nodes_in, children, top_nodes, top_clusters)
+    l
 }
 
 /// The label lines of a node: its title, then its details.
@@ -144,12 +167,26 @@ fn mermaid_text(text: &str) -> String {
 /// A Mermaid flowchart, top to bottom.
 pub fn mermaid(graph: &Graph) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "%% {} ({})", graph.workflow_name.replace('\n', " "), graph.workflow_id);
+    let _ = writeln!(
+        out,
+        "%% {} ({})",
+        graph.workflow_name.replace('\n', " "),
+        graph.workflow_id
+    );
     out.push_str("flowchart TD\n");
-    let (nodes_in, children, top_nodes, top_clusters) = layout(graph);
+    let Layout {
+        nodes_in,
+        children,
+        top_nodes,
+        top_clusters,
+    } = layout(graph);
     let node_line = |i: usize| {
         let node = &graph.nodes[i];
-        let label = label_lines(node).iter().map(|l| mermaid_text(l)).collect::<Vec<_>>().join("<br/>");
+        let label = label_lines(node)
+            .iter()
+            .map(|l| mermaid_text(l))
+            .collect::<Vec<_>>()
+            .join("<br/>");
         let (open, close) = match node.kind {
             NodeKind::Start | NodeKind::End | NodeKind::Aborted => ("([", "])"),
             NodeKind::Task => ("[", "]"),
@@ -171,7 +208,12 @@ pub fn mermaid(graph: &Graph) -> String {
         node_line: &dyn Fn(usize) -> String,
     ) {
         let indent = "  ".repeat(depth);
-        let _ = writeln!(out, "{indent}subgraph {}[\"{}\"]", graph.clusters[c].key, mermaid_text(&graph.clusters[c].label));
+        let _ = writeln!(
+            out,
+            "{indent}subgraph {}[\"{}\"]",
+            graph.clusters[c].key,
+            mermaid_text(&graph.clusters[c].label)
+        );
         for &i in &nodes_in[c] {
             let _ = writeln!(out, "{indent}  {}", node_line(i));
         }
@@ -219,10 +261,19 @@ pub fn dot(graph: &Graph) -> String {
     out.push_str("  labelloc=t;\n  rankdir=TB;\n");
     out.push_str("  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n");
     out.push_str("  edge [fontname=\"Helvetica\", fontsize=10];\n");
-    let (nodes_in, children, top_nodes, top_clusters) = layout(graph);
+    let Layout {
+        nodes_in,
+        children,
+        top_nodes,
+        top_clusters,
+    } = layout(graph);
     let node_line = |i: usize| {
         let node = &graph.nodes[i];
-        let label = label_lines(node).iter().map(|l| dot_text(l)).collect::<Vec<_>>().join("\\n");
+        let label = label_lines(node)
+            .iter()
+            .map(|l| dot_text(l))
+            .collect::<Vec<_>>()
+            .join("\\n");
         let shape = match node.kind {
             NodeKind::Start | NodeKind::End => "shape=oval, style=solid",
             NodeKind::Aborted => "shape=oval, style=solid, color=red",
@@ -245,8 +296,16 @@ pub fn dot(graph: &Graph) -> String {
         node_line: &dyn Fn(usize) -> String,
     ) {
         let indent = "  ".repeat(depth);
-        let _ = writeln!(out, "{indent}subgraph \"cluster_{}\" {{", graph.clusters[c].key);
-        let _ = writeln!(out, "{indent}  label=\"{}\";", dot_text(&graph.clusters[c].label));
+        let _ = writeln!(
+            out,
+            "{indent}subgraph \"cluster_{}\" {{",
+            graph.clusters[c].key
+        );
+        let _ = writeln!(
+            out,
+            "{indent}  label=\"{}\";",
+            dot_text(&graph.clusters[c].label)
+        );
         let _ = writeln!(out, "{indent}  style=dashed;");
         for &i in &nodes_in[c] {
             let _ = writeln!(out, "{indent}  {}", node_line(i));

@@ -14,6 +14,8 @@ pub(crate) mod resolve;
 pub(crate) mod step;
 mod resume;
 pub(crate) mod graph;
+pub(crate) mod man;
+pub(crate) mod mcp;
 mod run;
 mod schema;
 mod status;
@@ -48,7 +50,8 @@ pub fn dispatch(cli: Cli) -> Result<i32, CliError> {
         Command::Overlay(args) => overlay::overlay(&args),
         Command::Step(args) => step::step(&args),
         Command::Graph(args) => graph::graph(&args),
-        Command::Mcp(_) => not_yet("this verb", 21),
+        Command::Mcp(args) => mcp::mcp(&args),
+        Command::Man(args) => man::man(&args),
     }
 }
 

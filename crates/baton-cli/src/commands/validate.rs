@@ -13,7 +13,10 @@ pub fn validate(path: &Path, json: bool) -> Result<i32, CliError> {
         .map_err(|err| CliError::usage(format!("cannot read `{}`: {err}", path.display())))?;
     if json {
         let list = |diags: Vec<&baton_model::Diagnostic>| {
-            diags.into_iter().map(|d| diagnostics::to_json(d, path, &checked.source)).collect::<Vec<_>>()
+            diags
+                .into_iter()
+                .map(|d| diagnostics::to_json(d, path, &checked.source))
+                .collect::<Vec<_>>()
         };
         output::print_json(&serde_json::json!({
             "file": path.display().to_string(),

@@ -12,8 +12,17 @@ fn every_valid_fixture_as_mermaid_and_dot() {
         let rel = format!("fixtures/workflows/valid/{stem}.yml");
         for format in ["mermaid", "dot"] {
             let out = baton(&["graph", &rel, "--format", format]);
-            assert_eq!(out.status.code(), Some(0), "{rel} {format}: {}", stderr(&out));
-            assert_eq!(stderr(&out), "", "{rel} {format}: a valid fixture has no warnings");
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{rel} {format}: {}",
+                stderr(&out)
+            );
+            assert_eq!(
+                stderr(&out),
+                "",
+                "{rel} {format}: a valid fixture has no warnings"
+            );
             let text = stdout(&out);
             // Deterministic: a second run prints the same bytes.
             assert_eq!(stdout(&baton(&["graph", &rel, "--format", format])), text);
@@ -25,7 +34,12 @@ fn every_valid_fixture_as_mermaid_and_dot() {
 #[test]
 fn mermaid_is_the_default_format() {
     let a = baton(&["graph", "fixtures/workflows/valid/if.yml"]);
-    let b = baton(&["graph", "fixtures/workflows/valid/if.yml", "--format", "mermaid"]);
+    let b = baton(&[
+        "graph",
+        "fixtures/workflows/valid/if.yml",
+        "--format",
+        "mermaid",
+    ]);
     assert_eq!(a.status.code(), Some(0));
     assert_eq!(stdout(&a), stdout(&b));
     assert!(stdout(&a).contains("flowchart TD\n"));
@@ -65,7 +79,11 @@ fn invalid_workflows_are_refused_with_validate_diagnostics() {
         let validate = baton(&["validate", rel]);
         assert_eq!(graph.status.code(), Some(1), "{rel}");
         assert_eq!(stdout(&graph), "", "{rel}: nothing on stdout");
-        assert_eq!(stderr(&graph), stdout(&validate), "{rel}: the same report as validate");
+        assert_eq!(
+            stderr(&graph),
+            stdout(&validate),
+            "{rel}: the same report as validate"
+        );
     }
 }
 
@@ -73,7 +91,10 @@ fn invalid_workflows_are_refused_with_validate_diagnostics() {
 fn a_missing_file_is_an_error() {
     let out = baton(&["graph", "no/such/flow.yml"]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(stderr(&out), "Error: Workflow file not found: no/such/flow.yml\n");
+    assert_eq!(
+        stderr(&out),
+        "Error: Workflow file not found: no/such/flow.yml\n"
+    );
     assert_eq!(stdout(&out), "");
 }
 
@@ -82,8 +103,11 @@ fn an_installed_workflow_by_id() {
     let dir = tempfile::tempdir().unwrap();
     let installed = dir.path().join(".specify/workflows/demo");
     std::fs::create_dir_all(&installed).unwrap();
-    std::fs::copy(crate::repo_root().join("fixtures/workflows/valid/hello.yml"), installed.join("workflow.yml"))
-        .unwrap();
+    std::fs::copy(
+        crate::repo_root().join("fixtures/workflows/valid/hello.yml"),
+        installed.join("workflow.yml"),
+    )
+    .unwrap();
     let out = std::process::Command::new(crate::BATON)
         .args(["graph", "demo", "--format", "dot"])
         .current_dir(dir.path())

@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
 mod graph;
+mod man;
+mod mcp;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -14,7 +16,10 @@ pub const BATON: &str = env!("CARGO_BIN_EXE_baton");
 
 /// The repository root (fixtures are addressed relative to it).
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// Runs baton in the repository root with `args`, no stdin, no colour settings
