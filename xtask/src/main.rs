@@ -19,7 +19,11 @@ mod bench;
 
 /// The generated schema files: path under the repository root, and their content.
 fn schemas() -> Vec<(&'static str, String)> {
-    vec![("schemas/workflow.schema.json", baton_model::workflow_schema_text())]
+    vec![
+        ("schemas/workflow.schema.json", baton_model::workflow_schema_text()),
+        ("schemas/overlay.schema.json", baton_catalog::overlay::schema::overlay_schema_text()),
+        ("schemas/step-package.schema.json", baton_catalog::overlay::schema::step_package_schema_text()),
+    ]
 }
 
 const USAGE: &str = "usage: cargo xtask schema [--check]\n       cargo xtask snapshots [--accept] [cargo test args…]\n       cargo xtask bench [--quick] [--json] [--reference PATH] [--baton PATH] (--help for more)";

@@ -30,6 +30,7 @@ pub mod compose;
 pub(crate) mod io;
 pub mod manage;
 pub mod manifest;
+pub mod schema;
 pub mod store;
 
 use std::path::{Path, PathBuf};
