@@ -146,6 +146,12 @@ pub fn bench(args: &[String]) -> Result<std::process::ExitCode> {
         for d in durabilities {
             let mut group = Vec::new();
             for &n in &sizes {
+                if let Some(failed) = group.iter().find_map(|r: &Row| r.error.clone()) {
+                    let mut row = Row::new(kind, n, d, 0);
+                    row.error = Some(format!("skipped: a smaller size failed ({failed})"));
+                    group.push(row);
+                    continue;
+                }
                 let with_ref = d == Durability::Default && n <= o.reference_max;
                 group.push(bench.measure(kind, n, d, with_ref)?);
             }
