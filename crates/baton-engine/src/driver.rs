@@ -9,15 +9,15 @@
 //! with the next commit; a stop writes a full snapshot anyway.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Mutex, MutexGuard, PoisonError};
 
 use baton_expr::{condition_truth, Map, Value};
 use num_traits::ToPrimitive;
 use baton_state::{
-    Json, JsonObject, LogEvent, NodeField, NodePath, Outcome, Phase, RunSession, RunState, Sequence, StepDelta,
-    TreeEdit,
+    EventScope, Json, JsonObject, LogEvent, NodeField, NodePath, Outcome, PathSegment, Phase, RunSession, RunState,
+    Sequence, StepDelta, TreeEdit,
 };
 use baton_steps::agents::Host;
 use baton_steps::{Cancel, Interaction, StepContext, StepError, StepRegistry, StepResult, StepStatus};
@@ -25,7 +25,7 @@ use baton_steps::{Cancel, Interaction, StepContext, StepError, StepRegistry, Ste
 use crate::convert::{json_to_value, map_to_object, object_to_map, value_to_json, value_to_node};
 use crate::defs::{self, Defs, StepDef};
 use crate::events::{Event, EventSink};
-use crate::scope::Scope;
+use crate::scope::{Defaults, Scope};
 
 /// What the engine needs from its caller to run steps.
 pub(crate) struct Env<'a> {
@@ -36,6 +36,7 @@ pub(crate) struct Env<'a> {
     pub host: &'a (dyn Host + Sync),
     pub cancel: &'a Cancel,
     pub events: &'a dyn EventSink,
+    pub calls: Option<&'a dyn crate::call::CallResolver>,
 }
 
 /// Why a walk stopped without an outcome.
@@ -57,13 +58,6 @@ impl From<baton_state::Error> for Raise {
 
 type Walk<T> = Result<T, Raise>;
 
-/// The workflow-level dispatch defaults (`workflow.integration`, `.model`, `.options`).
-#[derive(Debug, Clone)]
-pub(crate) struct Defaults {
-    pub integration: Value,
-    pub model: Value,
-    pub options: Map,
-}
 
 /// The run state and its writer, behind one lock (fan-out items share them).
 pub(crate) struct Core<S> {
@@ -78,9 +72,11 @@ pub(crate) struct Driver<'a, S> {
     pub env: &'a Env<'a>,
     pub core: Mutex<Core<S>>,
     pub run_id: String,
-    pub workflow_dir: Option<PathBuf>,
-    pub defaults: Defaults,
     pub is_resume: bool,
+    /// `--input` values were given to this resume: bound calls re-bind their inputs.
+    pub rebind: bool,
+    /// The text of `.specify/integration.json` (for callees' `integration: auto`).
+    pub integration_json: Option<String>,
     pub offset: u64,
 }
 
@@ -260,7 +256,7 @@ impl<S: RunSession + Send> Driver<'_, S> {
     }
 
     /// Writes the staged changes and `delta` as one journal line.
-    fn commit(&self, delta: StepDelta) -> Walk<()> {
+    pub(crate) fn commit(&self, delta: StepDelta) -> Walk<()> {
         let mut core = self.lock();
         let mut all = std::mem::take(&mut core.pending);
         merge(&mut all, delta);
@@ -269,9 +265,23 @@ impl<S: RunSession + Send> Driver<'_, S> {
         Ok(())
     }
 
-    fn log(&self, event: LogEvent) -> Walk<()> {
-        self.lock().session.log(&event, None)?;
+    /// Logs an event of an occurrence at `at`; inside a called workflow it carries
+    /// `execution_path` and `workflow_id`.
+    fn log_at(&self, scope: &Scope, at: &[PathSegment], event: LogEvent) -> Walk<()> {
+        let within = (scope.ancestry.len() > 1).then(|| EventScope {
+            execution_path: at.to_vec(),
+            workflow_id: scope.ancestry.last().cloned().unwrap_or_default(),
+        });
+        self.lock().session.log(&event, within.as_ref())?;
         Ok(())
+    }
+
+    pub(crate) fn with_node<R>(&self, path: &NodePath, f: impl FnOnce(&baton_state::Node) -> R) -> R
+    where
+        R: Default,
+    {
+        let core = self.lock();
+        core.state.execution.as_ref().and_then(|t| t.node(path)).map(f).unwrap_or_default()
     }
 
     /// The reference's `project`: a result into the local context and, for public
@@ -305,14 +315,17 @@ impl<S: RunSession + Send> Driver<'_, S> {
         scope: &mut Scope,
         public: bool,
         alias: Option<(&str, usize)>,
+        at: &[PathSegment],
     ) -> Walk<(Outcome, Option<String>)> {
         for (index, def) in defs.iter().enumerate() {
             let path = seq.node(index);
+            let mut occ_at = at.to_vec();
+            occ_at.push(PathSegment::Index(index as u64));
             let qualified = qualified_id(&def.id, alias);
             if seq.parent.is_none() && self.phase(&path) != Phase::Done {
                 self.stage(StepDelta { current_step_index: Some(self.offset + index as u64), ..Default::default() })?;
             }
-            let outcome = self.step(def, &path, scope, public, &qualified)?;
+            let outcome = self.step(def, &path, scope, public, &qualified, &occ_at)?;
             if outcome.is_halting() {
                 let core = self.lock();
                 let error = core
@@ -327,12 +340,31 @@ impl<S: RunSession + Send> Driver<'_, S> {
         Ok((Outcome::Completed, None))
     }
 
-    /// The top-level walk.
-    pub(crate) fn run_root(&self, defs: &Defs, scope: &mut Scope) -> Walk<(Outcome, Option<String>)> {
-        self.run_seq(&Seq::root(), defs, scope, true, None)
+    /// The steps of a called workflow (child 0 of the call's node).
+    pub(crate) fn run_child_workflow(
+        &self,
+        path: &NodePath,
+        defs: &Defs,
+        scope: &mut Scope,
+        at: &[PathSegment],
+    ) -> Walk<(Outcome, Option<String>)> {
+        self.run_seq(&Seq::under(path, 0), defs, scope, false, None, at)
     }
 
-    fn step(&self, def: &StepDef, path: &NodePath, scope: &mut Scope, public: bool, qualified: &str) -> Walk<Outcome> {
+    /// The top-level walk.
+    pub(crate) fn run_root(&self, defs: &Defs, scope: &mut Scope) -> Walk<(Outcome, Option<String>)> {
+        self.run_seq(&Seq::root(), defs, scope, true, None, &[])
+    }
+
+    fn step(
+        &self,
+        def: &StepDef,
+        path: &NodePath,
+        scope: &mut Scope,
+        public: bool,
+        qualified: &str,
+        at: &[PathSegment],
+    ) -> Walk<Outcome> {
         let view = self.view(path)?;
         if view.phase == Phase::Done {
             if let Some(record) = view.public() {
@@ -341,10 +373,10 @@ impl<S: RunSession + Send> Driver<'_, S> {
             }
             if def.is("fan-out") {
                 if self.children_len(path) > 0 {
-                    self.fan_out(def, path, scope, public, qualified, true)?;
+                    self.fan_out(def, path, scope, public, qualified, true, at)?;
                 }
             } else if !def.is("workflow") {
-                self.run_children(def, path, scope, public, qualified, None)?;
+                self.run_children(def, path, scope, public, qualified, None, at)?;
             }
             return Ok(Outcome::Completed);
         }
@@ -355,20 +387,31 @@ impl<S: RunSession + Send> Driver<'_, S> {
             }
             return Ok(Outcome::Aborted);
         }
-        let announce = matches!(view.phase, Phase::Ready | Phase::Blocked) || def.is("workflow");
-        self.stage(StepDelta {
-            current_step_id: Some(qualified.to_owned()),
-            edits: vec![TreeEdit::set(path.clone(), vec![NodeField::Active(true)])],
-            ..Default::default()
-        })?;
+        let calls = def.is("workflow");
+        let announce = matches!(view.phase, Phase::Ready | Phase::Blocked) || calls;
+        let mut edits = Vec::new();
+        if calls && view.phase == Phase::Blocked {
+            // A call's record summarizes its previous attempt: dropped on re-entry; a
+            // bound call continues at its children, an unbound one binds again.
+            let bound = self.with_node(path, |n| n.binding().is_some());
+            edits.push(TreeEdit::remove(path.clone(), &["result", "outcome", "error"]));
+            let phase = if bound { Phase::Children } else { Phase::Ready };
+            edits.push(TreeEdit::set(path.clone(), vec![NodeField::Phase(phase), NodeField::Active(true)]));
+        } else {
+            edits.push(TreeEdit::set(path.clone(), vec![NodeField::Active(true)]));
+        }
+        self.stage(StepDelta { current_step_id: Some(qualified.to_owned()), edits, ..Default::default() })?;
         if announce {
             let kind = def.kind.clone().unwrap_or_else(|| def.type_value.py_str());
-            self.log(LogEvent::StepStarted { step_id: qualified.to_owned(), step_type: kind.clone() })?;
+            self.log_at(scope, at, LogEvent::StepStarted { step_id: qualified.to_owned(), step_type: kind.clone() })?;
             self.env.events.event(&Event::StepStarted { step_id: qualified, label: &def.label, step_type: &kind });
         }
-        let outcome = self
-            .execute_step(def, path, &view, scope, public, qualified)
-            .and_then(|exec| self.finish(def, path, scope, public, qualified, exec));
+        let executed = if calls {
+            self.call(def, path, scope, at).map(Exec::Leaf)
+        } else {
+            self.execute_step(def, path, &view, scope, public, qualified, at)
+        };
+        let outcome = executed.and_then(|exec| self.finish(def, path, scope, public, qualified, exec, at));
         if outcome.is_err() {
             // `leave`: the node keeps its phase, inactive; the run-level handler
             // snapshots the unwound tree.
@@ -450,13 +493,13 @@ impl<S: RunSession + Send> Driver<'_, S> {
             namespace: scope,
             step_id: qualified,
             inside_fan_out: scope.inside_fan_out,
-            default_integration: self.defaults.integration.as_str(),
-            default_model: self.defaults.model.as_str(),
-            default_options: &self.defaults.options,
+            default_integration: scope.defaults.integration.as_str(),
+            default_model: scope.defaults.model.as_str(),
+            default_options: &scope.defaults.options,
             project_root: self.env.project_root,
             run_id: &self.run_id,
             is_resume: self.is_resume,
-            workflow_dir: self.workflow_dir.as_deref(),
+            workflow_dir: scope.workflow_dir.as_deref(),
             env: self.env.env,
             cancel: self.env.cancel,
             interaction: self.env.interaction,
@@ -464,6 +507,7 @@ impl<S: RunSession + Send> Driver<'_, S> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn execute_step(
         &self,
         def: &StepDef,
@@ -472,6 +516,7 @@ impl<S: RunSession + Send> Driver<'_, S> {
         scope: &mut Scope,
         public: bool,
         qualified: &str,
+        at: &[PathSegment],
     ) -> Walk<Exec> {
         let mut child0: Option<Defs> = None;
         if matches!(view.phase, Phase::Ready | Phase::Blocked) {
@@ -532,7 +577,7 @@ impl<S: RunSession + Send> Driver<'_, S> {
                 }
                 return Ok(Exec::Leaf(result));
             }
-            let record = map_to_object(&make_record(def, &result, &self.defaults));
+            let record = map_to_object(&make_record(def, &result, &scope.defaults));
             let publish = self.project(scope, &def.id, &record, public, qualified);
             let mut fields = vec![
                 NodeField::Phase(Phase::Children),
@@ -544,20 +589,21 @@ impl<S: RunSession + Send> Driver<'_, S> {
                 fields.push(NodeField::Template(defs::dump(t)));
             }
             self.commit(StepDelta { edits: vec![TreeEdit::set(path.clone(), fields)], publish, ..Default::default() })?;
-            self.log(LogEvent::StepCompleted {
-                step_id: qualified.to_owned(),
-                status: result.status.as_str().to_owned(),
-            })?;
+            self.log_at(
+                scope,
+                at,
+                LogEvent::StepCompleted { step_id: qualified.to_owned(), status: result.status.as_str().to_owned() },
+            )?;
         } else if let Some(record) = view.public() {
             let publish = self.project(scope, &def.id, &record, public, qualified);
             self.stage(StepDelta { publish, ..Default::default() })?;
         }
 
         if def.is("fan-out") {
-            let (outcome, error, outputs) = self.fan_out(def, path, scope, public, qualified, false)?;
+            let (outcome, error, outputs) = self.fan_out(def, path, scope, public, qualified, false, at)?;
             return Ok(Exec::Subtree(outcome, error, Some(outputs)));
         }
-        let (mut outcome, mut error, defs0) = self.run_children(def, path, scope, public, qualified, child0)?;
+        let (mut outcome, mut error, defs0) = self.run_children(def, path, scope, public, qualified, child0, at)?;
         if outcome == Outcome::Completed && is_loop(def) {
             let limit = match def.get("max_iterations") {
                 Some(Value::Int(i)) if i.sign() == num_bigint::Sign::Plus => i.to_usize().unwrap_or(usize::MAX),
@@ -576,7 +622,9 @@ impl<S: RunSession + Send> Driver<'_, S> {
                     edits: vec![TreeEdit::push_child(path.clone(), Sequence::shared(defs0.len()))],
                     ..Default::default()
                 })?;
-                let (o, e) = self.run_seq(&Seq::under(path, n), &defs0, scope, public, Some((qualified, n)))?;
+                let mut it_at = at.to_vec();
+                it_at.push(PathSegment::Index(n as u64));
+                let (o, e) = self.run_seq(&Seq::under(path, n), &defs0, scope, public, Some((qualified, n)), &it_at)?;
                 outcome = o;
                 error = e;
                 if outcome.is_halting() {
@@ -599,6 +647,7 @@ impl<S: RunSession + Send> Driver<'_, S> {
     }
 
     /// Runs or replays the child sequences in order.
+    #[allow(clippy::too_many_arguments)]
     fn run_children(
         &self,
         def: &StepDef,
@@ -607,6 +656,7 @@ impl<S: RunSession + Send> Driver<'_, S> {
         public: bool,
         qualified: &str,
         child0: Option<Defs>,
+        at: &[PathSegment],
     ) -> Walk<(Outcome, Option<String>, Option<Defs>)> {
         let n = self.children_len(path);
         let mut defs0 = child0;
@@ -624,7 +674,9 @@ impl<S: RunSession + Send> Driver<'_, S> {
                 self.child_defs(def, path, it)?
             };
             let alias = (is_loop(def) && it > 0).then_some((qualified, it));
-            let (outcome, error) = self.run_seq(&Seq::under(path, it), &defs, scope, public, alias)?;
+            let mut it_at = at.to_vec();
+            it_at.push(PathSegment::Index(it as u64));
+            let (outcome, error) = self.run_seq(&Seq::under(path, it), &defs, scope, public, alias, &it_at)?;
             if outcome.is_halting() {
                 return Ok((outcome, error, defs0));
             }
@@ -632,6 +684,7 @@ impl<S: RunSession + Send> Driver<'_, S> {
         Ok((Outcome::Completed, None, defs0))
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn finish(
         &self,
         def: &StepDef,
@@ -640,6 +693,7 @@ impl<S: RunSession + Send> Driver<'_, S> {
         public: bool,
         qualified: &str,
         exec: Exec,
+        at: &[PathSegment],
     ) -> Walk<Outcome> {
         let (result, missing) = match exec {
             Exec::Subtree(outcome, error, outputs) => {
@@ -680,7 +734,7 @@ impl<S: RunSession + Send> Driver<'_, S> {
             }
             _ => Outcome::Completed,
         };
-        let record = map_to_object(&make_record(def, &result, &self.defaults));
+        let record = map_to_object(&make_record(def, &result, &scope.defaults));
         let publish = if missing { Vec::new() } else { self.project(scope, &def.id, &record, public, qualified) };
         let phase = if outcome == Outcome::Completed { Phase::Done } else { Phase::Blocked };
         let fields = vec![
@@ -692,12 +746,16 @@ impl<S: RunSession + Send> Driver<'_, S> {
         ];
         self.commit(StepDelta { edits: vec![TreeEdit::set(path.clone(), fields)], publish, ..Default::default() })?;
         if !missing {
-            self.log(LogEvent::StepCompleted { step_id: qualified.to_owned(), status: result.status.as_str().to_owned() })?;
+            self.log_at(
+                scope,
+                at,
+                LogEvent::StepCompleted { step_id: qualified.to_owned(), status: result.status.as_str().to_owned() },
+            )?;
         }
         if result.status == StepStatus::Failed {
             let step_id = qualified.to_owned();
             let error = result.error.clone();
-            self.log(match outcome {
+            self.log_at(scope, at, match outcome {
                 Outcome::Aborted => LogEvent::WorkflowAborted { step_id, error },
                 Outcome::Completed => LogEvent::StepContinueOnError { step_id, error },
                 _ => LogEvent::StepFailed { step_id, error },
@@ -710,7 +768,7 @@ impl<S: RunSession + Send> Driver<'_, S> {
     /// Runs (or, with `sequential` for a finished fan-out, replays) the items of the
     /// fan-out at `path`: returns the outcome, the halting item's error and the item
     /// outputs in index order.
-    #[allow(clippy::too_many_lines)]
+    #[allow(clippy::too_many_lines, clippy::too_many_arguments)]
     fn fan_out(
         &self,
         def: &StepDef,
@@ -719,6 +777,7 @@ impl<S: RunSession + Send> Driver<'_, S> {
         public: bool,
         qualified: &str,
         sequential: bool,
+        at: &[PathSegment],
     ) -> Walk<(Outcome, Option<String>, Vec<Value>)> {
         let view = self.view(path)?;
         let frozen = view.result.clone().unwrap_or_default();
@@ -749,7 +808,11 @@ impl<S: RunSession + Send> Driver<'_, S> {
             local.inside_fan_out = true;
             local.projected = Some(Vec::new());
             let seq = Seq::under(path, index);
-            let (outcome, error) = self.run_seq(&seq, &template, &mut local, false, Some((qualified, index)))?;
+            let mut item_at = at.to_vec();
+            item_at.push(PathSegment::Name("item".to_owned()));
+            item_at.push(PathSegment::Index(index as u64));
+            let (outcome, error) =
+                self.run_seq(&seq, &template, &mut local, false, Some((qualified, index)), &item_at)?;
             let projected = local.projected.as_ref().is_some_and(|p| p.iter().any(|n| *n == template_name));
             let record = if projected { self.view(&seq.node(0))?.public() } else { None };
             if let (Some(r), true) = (&record, public) {

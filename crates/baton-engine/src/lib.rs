@@ -13,6 +13,7 @@
 //! unfinished child, and every finished step is committed to the run's journal before
 //! the next one starts.
 
+mod call;
 mod convert;
 mod defs;
 mod driver;
@@ -22,6 +23,7 @@ mod report;
 mod run;
 mod scope;
 
+pub use call::{CallResolver, CalledWorkflow};
 pub use convert::{json_to_value, map_to_object, node_to_json, object_to_map, value_to_json, value_to_node};
 pub use error::{Error, Result};
 pub use events::{Event, EventSink, NoEvents};

@@ -17,7 +17,8 @@ use baton_steps::{Cancel, Interaction, StepRegistry};
 
 use crate::convert::{map_to_object, node_to_json, object_to_map};
 use crate::defs::{self, Defs};
-use crate::driver::{Core, Defaults, Driver, Env, Raise};
+use crate::call::{defaults_of, CallResolver};
+use crate::driver::{Core, Driver, Env, Raise};
 use crate::error::{Error, Result};
 use crate::events::EventSink;
 use crate::report;
@@ -40,6 +41,8 @@ pub struct Engine<'a> {
     pub cancel: &'a Cancel,
     /// Receives step starts and ends.
     pub events: &'a dyn EventSink,
+    /// Finds the callees of `type: workflow` steps (`None`: no workflow is installed).
+    pub calls: Option<&'a dyn CallResolver>,
 }
 
 /// A new run.
@@ -87,6 +90,13 @@ pub struct Finished {
     pub exception: Option<String>,
 }
 
+/// How a pass runs.
+struct Pass {
+    resume: bool,
+    rebind: bool,
+    integration_json: Option<String>,
+}
+
 /// The [`SourceParser`] for the YAML texts of execution trees: baton's PyYAML-exact
 /// loader.
 pub fn source_parser() -> Arc<dyn SourceParser> {
@@ -119,16 +129,6 @@ fn dispatch_default_errors(doc: &Node) -> Option<String> {
     (!errors.is_empty()).then(|| errors.join(" "))
 }
 
-fn defaults_of(doc: &Node) -> Defaults {
-    let wf = doc.get("workflow").filter(|w| w.as_map().is_some());
-    let get = |k: &str| wf.and_then(|w| w.get(k)).map_or(Value::Null, Node::to_value);
-    let options = match get("options") {
-        Value::Map(m) => m,
-        _ => Map::new(),
-    };
-    Defaults { integration: get("integration"), model: get("model"), options }
-}
-
 fn workflow_id(doc: &Node) -> String {
     doc.get("workflow").and_then(|w| w.get("id")).and_then(Node::as_str).unwrap_or_default().to_owned()
 }
@@ -155,6 +155,7 @@ impl Engine<'_> {
             host: self.host,
             cancel: self.cancel,
             events: self.events,
+            calls: self.calls,
         }
     }
 
@@ -187,8 +188,16 @@ impl Engine<'_> {
         if let Err(e) = session.commit(&mut state, StepDelta { execution: Some(tree), ..Default::default() }) {
             return Err(Error::Checkpoint { state: Box::new(state), source: e });
         }
-        let scope = Scope::new(inputs, Map::new(), context_value(req.run_id.as_str(), req.workflow_dir.as_deref()));
-        self.drive(state, session, scope, &root, defaults_of(doc), false, false)
+        let scope = Scope::new(
+            inputs,
+            Map::new(),
+            context_value(req.run_id.as_str(), req.workflow_dir.as_deref()),
+            vec![workflow_id(doc)],
+            defaults_of(doc),
+            req.workflow_dir.as_ref().map(PathBuf::from),
+        );
+        let pass = Pass { resume: false, rebind: false, integration_json: req.integration_json.map(str::to_owned) };
+        self.drive(state, session, scope, &root, pass)
     }
 
     /// Resumes a paused or failed run (or a `running` one whose process died) at the
@@ -262,35 +271,33 @@ impl Engine<'_> {
         let initial = state.execution.as_ref().and_then(|t| t.initial.clone()).unwrap_or_default();
         let inputs = object_to_map(&state.inputs);
         let context = context_value(req.run_id.as_str(), state.workflow_dir.as_deref());
-        let scope = Scope::new(inputs, object_to_map(&initial), context);
-        let _ = rebind;
-        self.drive(state, session, scope, &root, defaults_of(&doc), true, true)
+        let workflow_dir = state.workflow_dir.as_ref().map(PathBuf::from);
+        let scope =
+            Scope::new(inputs, object_to_map(&initial), context, vec![workflow_id(&doc)], defaults_of(&doc), workflow_dir);
+        let pass = Pass { resume: true, rebind, integration_json: req.integration_json.map(str::to_owned) };
+        self.drive(state, session, scope, &root, pass)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn drive<S: RunSession + Send>(
         &self,
         state: RunState,
         session: S,
         mut scope: Scope,
         root: &Defs,
-        defaults: Defaults,
-        is_resume: bool,
-        resume: bool,
+        pass: Pass,
     ) -> Result<Finished> {
         let env = self.env();
         let offset = state.execution.as_ref().map_or(0, Execution::offset);
-        let workflow_dir = state.workflow_dir.as_ref().map(PathBuf::from);
+        let resume = pass.resume;
         let driver = Driver {
             env: &env,
+            run_id: state.run_id.to_string(),
             core: Mutex::new(Core { state, session, pending: StepDelta::default() }),
-            run_id: String::new(),
-            workflow_dir,
-            defaults,
-            is_resume,
+            is_resume: pass.resume,
+            rebind: pass.rebind,
+            integration_json: pass.integration_json,
             offset,
         };
-        let driver = Driver { run_id: driver.core.lock().map(|c| c.state.run_id.to_string()).unwrap_or_default(), ..driver };
         let walked = driver.run_root(root, &mut scope);
         let Core { mut state, mut session, .. } = driver.core.into_inner().unwrap_or_else(PoisonError::into_inner);
         if let Some(active) = report::active_step_with(&state, root) {

@@ -1,7 +1,18 @@
 //! [`Scope`]: the expression namespace of one execution context (the reference's
 //! `StepContext` data): `inputs`, `steps`, `item`, `fan_in`, `context`.
 
+use std::path::PathBuf;
+use std::sync::Arc;
+
 use baton_expr::{Map, Namespace, Value};
+
+/// The workflow-level dispatch defaults (`workflow.integration`, `.model`, `.options`).
+#[derive(Debug, Clone)]
+pub(crate) struct Defaults {
+    pub integration: Value,
+    pub model: Value,
+    pub options: Map,
+}
 
 /// The roots an expression sees while a step of this context runs.
 #[derive(Debug, Clone)]
@@ -20,12 +31,28 @@ pub(crate) struct Scope {
     pub inside_fan_out: bool,
     /// Names projected so far (kept only where the caller asks: fan-out items).
     pub projected: Option<Vec<String>>,
+    /// The ids of the workflows running, outermost first (the run's own included).
+    pub ancestry: Vec<String>,
+    /// The running workflow's dispatch defaults.
+    pub defaults: Arc<Defaults>,
+    /// The running workflow's directory.
+    pub workflow_dir: Option<PathBuf>,
 }
 
 impl Scope {
-    /// A top-level context.
-    pub fn new(inputs: Map, steps: Map, context: Value) -> Scope {
+    /// A workflow's context.
+    pub fn new(
+        inputs: Map,
+        steps: Map,
+        context: Value,
+        ancestry: Vec<String>,
+        defaults: Defaults,
+        workflow_dir: Option<PathBuf>,
+    ) -> Scope {
         Scope {
+            ancestry,
+            defaults: Arc::new(defaults),
+            workflow_dir,
             inputs: Value::Map(inputs),
             steps: Value::Map(steps),
             item: Value::Null,
@@ -55,6 +82,9 @@ impl Scope {
             context: self.context.clone(),
             inside_fan_out: self.inside_fan_out,
             projected: None,
+            ancestry: self.ancestry.clone(),
+            defaults: Arc::clone(&self.defaults),
+            workflow_dir: self.workflow_dir.clone(),
         }
     }
 

@@ -182,6 +182,31 @@ impl Drop for StdoutToStderr {
     }
 }
 
+/// Callees of `type: workflow` steps: installed workflows of the project, with their
+/// overlays, validated (custom step types: issue 19).
+pub(crate) struct InstalledCalls {
+    root: PathBuf,
+}
+
+impl baton_engine::CallResolver for InstalledCalls {
+    fn resolve(&self, target: &Value, ancestry: &[String]) -> Result<baton_engine::CalledWorkflow, String> {
+        use baton_catalog::overlay::call::{resolve_call_target, ProjectRegistry};
+        let resolved = resolve_call_target(
+            &self.root,
+            target,
+            ancestry,
+            &ProjectRegistry(&self.root),
+            &baton_model::NoCustomSteps,
+        )
+        .map_err(|e| e.to_string())?;
+        let source = resolved.source_path.canonicalize().unwrap_or(resolved.source_path.clone());
+        Ok(baton_engine::CalledWorkflow {
+            definition: resolved.definition,
+            workflow_dir: source.parent().map(|d| d.display().to_string()),
+        })
+    }
+}
+
 /// The step registry of a project: the built-ins (custom steps: issue 19).
 pub(crate) fn registry() -> Result<StepRegistry, CliError> {
     let mut registry = StepRegistry::new();
@@ -208,7 +233,9 @@ pub(crate) fn execute<R>(
     let tty = rustix::termios::isatty(rustix::stdio::stdout());
     let lines = StepLines::new(tty);
     let silent = Silent;
+    let calls = InstalledCalls { root: root.to_path_buf() };
     let engine = Engine {
+        calls: Some(&calls),
         registry: &registry,
         project_root: root,
         env: &env,

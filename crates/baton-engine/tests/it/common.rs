@@ -50,9 +50,23 @@ impl Step for Raise {
     }
 }
 
+/// Callees from a table of YAML texts (the catalog's resolver in the CLI).
+pub struct Callees(pub Vec<(&'static str, String)>);
+impl baton_engine::CallResolver for Callees {
+    fn resolve(&self, target: &Value, ancestry: &[String]) -> Result<baton_engine::CalledWorkflow, String> {
+        let t = target.py_str();
+        if ancestry.contains(&t) {
+            return Err(format!("Workflow composition cycle: {} -> {t}", ancestry.join(" -> ")));
+        }
+        let text = self.0.iter().find(|(id, _)| *id == t).map(|(_, y)| y).ok_or_else(|| format!("Workflow '{t}' is not installed"))?;
+        Ok(baton_engine::CalledWorkflow { definition: baton_model::load(text).unwrap(), workflow_dir: Some(format!("/callees/{t}")) })
+    }
+}
+
 pub struct Project {
     pub dir: tempfile::TempDir,
     pub env: BTreeMap<String, String>,
+    pub callees: Callees,
 }
 
 pub fn registry(extra: bool) -> StepRegistry {
@@ -69,7 +83,7 @@ impl Project {
     pub fn new() -> Project {
         let dir = tempfile::Builder::new().prefix("baton-engine-").tempdir().unwrap();
         let env = std::env::vars().filter(|(k, _)| k == "PATH" || k == "HOME").collect();
-        Project { dir, env }
+        Project { dir, env, callees: Callees(Vec::new()) }
     }
 
     /// A project holding a copy of `fixtures/runs/<name>/project`.
@@ -98,6 +112,7 @@ impl Project {
             host: &NoHost,
             cancel,
             events: &NoEvents,
+            calls: Some(&self.callees),
         };
         f(&engine, &self.store())
     }

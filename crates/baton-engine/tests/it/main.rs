@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod calls;
 mod common;
 mod flow;
 mod interrupt;

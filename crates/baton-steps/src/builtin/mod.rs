@@ -21,6 +21,7 @@ pub mod slot;
 pub mod switch;
 mod support;
 pub mod while_;
+pub mod workflow;
 
 pub use command::Command;
 pub use do_while::DoWhile;
@@ -35,6 +36,7 @@ pub use shell::Shell;
 pub use slot::Slot;
 pub use switch::Switch;
 pub use while_::While;
+pub use workflow::Workflow;
 
 /// Adds every built-in step type to `registry`.
 pub fn register_builtins(registry: &mut StepRegistry) -> Result<(), DuplicateStepType> {
@@ -51,5 +53,6 @@ pub fn register_builtins(registry: &mut StepRegistry) -> Result<(), DuplicateSte
     registry.register(Arc::new(DoWhile))?;
     registry.register(Arc::new(FanOut))?;
     registry.register(Arc::new(FanIn))?;
+    registry.register(Arc::new(Workflow))?;
     Ok(())
 }
