@@ -3,6 +3,7 @@
 Run with the reference's interpreter (BATON_REFERENCE_PYTHON):
     $BATON_REFERENCE_PYTHON overlay_oracle.py FIXTURE_DIR            # print JSON results
     $BATON_REFERENCE_PYTHON overlay_oracle.py FIXTURE_DIR --record   # write expected.json
+    $BATON_REFERENCE_PYTHON overlay_oracle.py --stdin < cases.json      # a JSON list of fixtures
 
 Each fixture holds `base` (a workflow document) and `overlays` (manifests). The result
 per fixture is {"attribution": ["id: source", ...], "shape": "..."} or {"error": "..."}.
@@ -43,8 +44,11 @@ def shape_step(step):
 
 
 def run(fixture, tmp):
-    doc = yaml.safe_load(fixture.read_text())
-    base = tmp / (fixture.stem + ".workflow.yml")
+    return compose(yaml.safe_load(fixture.read_text()), tmp, fixture.stem)
+
+
+def compose(doc, tmp, stem):
+    base = tmp / (stem + ".workflow.yml")
     base.write_text(yaml.safe_dump(doc["base"], sort_keys=False))
     layers = []
     for raw in doc.get("overlays") or []:
@@ -65,6 +69,12 @@ def run(fixture, tmp):
 
 
 def main():
+    if sys.argv[1] == "--stdin":
+        cases = json.load(sys.stdin)
+        with tempfile.TemporaryDirectory() as tmp:
+            results = [compose(case, Path(tmp), f"case{i}") for i, case in enumerate(cases)]
+        sys.stdout.write(json.dumps(results, ensure_ascii=False) + "\n")
+        return
     root = Path(sys.argv[1])
     with tempfile.TemporaryDirectory() as tmp:
         results = {f.name: run(f, Path(tmp)) for f in sorted(root.glob("*.yml"))}
