@@ -813,7 +813,7 @@ impl<S: RunSession + Send> Driver<'_, S> {
             item_at.push(PathSegment::Index(index as u64));
             let (outcome, error) =
                 self.run_seq(&seq, &template, &mut local, false, Some((qualified, index)), &item_at)?;
-            let projected = local.projected.as_ref().is_some_and(|p| p.iter().any(|n| *n == template_name));
+            let projected = local.projected.as_ref().is_some_and(|p| p.contains(&template_name));
             let record = if projected { self.view(&seq.node(0))?.public() } else { None };
             if let (Some(r), true) = (&record, public) {
                 let alias = format!("{qualified}:{template_name}:{index}");

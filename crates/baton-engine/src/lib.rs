@@ -31,4 +31,4 @@ pub use report::{
     active_step, failed_error, gate_outcome, outcome_payload, scope_summaries, status_payload, ActiveStep,
     ScopeSummary,
 };
-pub use run::{source_parser, Engine, Finished, NewRun, ResumeRun};
+pub use run::{source_parser, Engine, Finished, LoadInstalled, NewRun, ResumeRun};

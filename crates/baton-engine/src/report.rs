@@ -100,13 +100,7 @@ impl Walker<'_> {
                     child_defs(def, node, item)
                 };
                 let Some(cdefs) = cdefs else { continue };
-                let child_alias = if def.is("fan-out") {
-                    Some((qualified.as_str(), item))
-                } else if is_loop && item > 0 {
-                    Some((qualified.as_str(), item))
-                } else {
-                    None
-                };
+                let child_alias = (def.is("fan-out") || (is_loop && item > 0)).then_some((qualified.as_str(), item));
                 if self.walk(c, &cdefs, &child_names, Some(&path), item, child_alias) {
                     return true;
                 }

@@ -65,6 +65,9 @@ pub struct NewRun<'a> {
     pub installed_registry_root: Option<String>,
 }
 
+/// Loads an installed workflow by id (overlays applied), or says why not.
+pub type LoadInstalled = dyn Fn(&str) -> std::result::Result<Node, String>;
+
 /// A resume.
 pub struct ResumeRun<'a> {
     /// The run.
@@ -77,7 +80,7 @@ pub struct ResumeRun<'a> {
     pub prompter: Option<&'a mut dyn Prompter>,
     /// Loads an installed workflow by id, for a run folder without its `workflow.yml`
     /// copy (the reference's fallback); `None` refuses such runs.
-    pub load_installed: Option<&'a dyn Fn(&str) -> std::result::Result<Node, String>>,
+    pub load_installed: Option<&'a LoadInstalled>,
 }
 
 /// The end of a pass.
