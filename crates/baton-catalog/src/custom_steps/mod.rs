@@ -151,10 +151,7 @@ fn read_candidate(dir: &Path) -> Option<Candidate> {
     let doc = yaml::parse(&text).ok()?;
     let meta = if doc.to_value().truthy() { doc } else { Node { value: Yaml::Map(Vec::new()), span: doc.span } };
     meta.as_map()?;
-    let step = match meta.get("step") {
-        None => return None,
-        Some(s) => s,
-    };
+    let step = meta.get("step")?;
     step.as_map()?;
     let type_key = step.get("type_key")?.as_str()?.to_owned();
     if type_key.is_empty() {

@@ -1,6 +1,8 @@
 //! Bridge tests: real `python3` runs the sample packages of
 //! `fixtures/steps-catalog/packages/`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -129,6 +129,7 @@ impl InstalledWorkflows for ProjectRegistry<'_> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use baton_model::NoCustomSteps;

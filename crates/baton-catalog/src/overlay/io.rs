@@ -1,10 +1,9 @@
 //! File helpers shared by the overlay and step-package modules: reading text as
-//! Python's `Path.read_text(encoding="utf-8")` does, Python's spelling of OS errors,
-//! and atomic file replacement.
+//! Python's `Path.read_text(encoding="utf-8")` does and Python's spelling of OS errors.
 
 use std::fs;
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::io;
+use std::path::Path;
 
 use baton_expr::py::str_repr;
 
@@ -72,59 +71,8 @@ pub(crate) fn is_empty_yaml(text: &str) -> bool {
     })
 }
 
-/// A random hex suffix for temporary names.
-pub(crate) fn random_hex(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    if getrandom::fill(&mut buf).is_err() {
-        // Fall back to the clock and the pid: uniqueness, not secrecy, is needed.
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        let seed = nanos ^ u128::from(std::process::id());
-        for (i, b) in buf.iter_mut().enumerate() {
-            *b = (seed >> ((i % 16) * 8)) as u8;
-        }
-    }
-    buf.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Replaces (or creates) `dest` with `bytes` atomically: a temporary file in the same
-/// directory (mode 0600, like Python's `mkstemp`), synced, given the mode of the file
-/// it replaces, renamed over it; then the directory is synced.
-pub(crate) fn write_atomic(dest: &Path, bytes: &[u8], tmp_prefix: &str) -> io::Result<()> {
-    let dir = dest.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    let tmp = dir.join(format!("{tmp_prefix}{}.tmp", random_hex(4)));
-    let result = (|| {
-        let mut opts = fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut file = opts.open(&tmp)?;
-        file.write_all(bytes)?;
-        if let Ok(meta) = fs::symlink_metadata(dest) {
-            if meta.is_file() {
-                file.set_permissions(meta.permissions())?;
-            }
-        }
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&tmp, dest)?;
-        if let Ok(d) = fs::File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 
@@ -146,23 +94,5 @@ mod tests {
         assert!(is_empty_yaml("\u{feff}# c\n\n"));
         assert!(!is_empty_yaml("---\n"));
         assert!(!is_empty_yaml("null\n"));
-    }
-
-    #[test]
-    fn atomic_write_keeps_mode() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("a.yml");
-        write_atomic(&p, b"one", ".a.yml.").unwrap();
-        assert_eq!(fs::read(&p).unwrap(), b"one");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600);
-            fs::set_permissions(&p, fs::Permissions::from_mode(0o644)).unwrap();
-            write_atomic(&p, b"two", ".a.yml.").unwrap();
-            assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o644);
-        }
-        assert_eq!(fs::read(&p).unwrap(), b"two");
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

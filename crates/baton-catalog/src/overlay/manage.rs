@@ -11,7 +11,7 @@ use baton_model::yaml::{self, Node, Yaml};
 use num_bigint::BigInt;
 use num_traits::One;
 
-use super::io::{os_error, read_text, write_atomic};
+use super::io::{os_error, read_text};
 use super::manifest::{is_safe_id, normalize_priority, validate_manifest, RESERVED_WORKFLOW_IDS};
 use super::store::{self, overlay_files, Layer};
 
@@ -163,7 +163,7 @@ fn write_overlay(path: &Path, doc: &Node) -> Result<(), Error> {
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(|e| msg(format!("Failed to write overlay: {}", os_error(&e, parent))))?;
     }
-    write_atomic(path, yaml::dump(doc).as_bytes(), ".workflow.yml.")
+    crate::fsx::write_atomic(path, yaml::dump(doc).as_bytes(), crate::fsx::AtomicMode::KeepOr0600)
         .map_err(|e| msg(format!("Failed to write overlay: {}", os_error(&e, path))))
 }
 

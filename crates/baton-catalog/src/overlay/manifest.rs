@@ -85,12 +85,7 @@ pub struct Overlay {
 
 /// The reference's safe id: `^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$`.
 pub fn is_safe_id(id: &str) -> bool {
-    let bytes = id.as_bytes();
-    let ok = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-';
-    match (bytes.first(), bytes.last()) {
-        (Some(first), Some(last)) => bytes.iter().all(ok) && *first != b'-' && *last != b'-',
-        _ => false,
-    }
+    crate::ids::matches_workflow_id_pattern(id)
 }
 
 /// A workflow id that may name installed storage: a safe id, not reserved.
@@ -270,6 +265,7 @@ pub fn validate_manifest(doc: &Node) -> Result<Overlay, Vec<String>> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use baton_model::yaml::parse;

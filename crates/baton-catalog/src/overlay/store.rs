@@ -208,6 +208,7 @@ pub fn base_workflow_file(project_root: &Path, workflow_id: &str) -> Result<Opti
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 

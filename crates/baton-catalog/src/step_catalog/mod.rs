@@ -466,15 +466,11 @@ pub fn validated_releases(entry: &Map, step_id: &str) -> Result<Vec<(String, Map
             return fail(format!("Step '{step_id}' release '{version}' contains reserved fields."));
         }
         let url = if record.contains_key("step_yml_url") { record.get("step_yml_url") } else { record.get("url") };
+        let conflicting = record.contains_key("url")
+            && record.contains_key("step_yml_url")
+            && record.get("url") != record.get("step_yml_url");
         let url = match url {
-            Some(Value::Str(u))
-                if !u.trim().is_empty()
-                    && !(record.contains_key("url")
-                        && record.contains_key("step_yml_url")
-                        && record.get("url") != record.get("step_yml_url")) =>
-            {
-                u
-            }
+            Some(Value::Str(u)) if !u.trim().is_empty() && !conflicting => u,
             _ => return fail(format!("Step '{step_id}' release '{version}' needs a step.yml URL.")),
         };
         let init_ok = match record.get("init_url") {
