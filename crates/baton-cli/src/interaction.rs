@@ -7,16 +7,20 @@ use std::time::Duration;
 
 use baton_steps::{Cancel, GateAnswer, GateQuestion, Interaction};
 
+use crate::progress::{clear, suspend, SpinState};
+
 /// The process's terminal.
 pub struct Terminal {
     stdin_tty: bool,
     cancel: Cancel,
+    spin: SpinState,
 }
 
 impl Terminal {
-    /// Reads whether stdin is a terminal; `cancel` interrupts a question.
-    pub fn new(cancel: &Cancel) -> Terminal {
-        Terminal { stdin_tty: rustix::termios::isatty(rustix::stdio::stdin()), cancel: cancel.clone() }
+    /// Reads whether stdin is a terminal; `cancel` interrupts a question; `spin` is
+    /// paused while a gate talks.
+    pub fn new(cancel: &Cancel, spin: SpinState) -> Terminal {
+        Terminal { stdin_tty: rustix::termios::isatty(rustix::stdio::stdin()), cancel: cancel.clone(), spin }
     }
 }
 
@@ -32,6 +36,20 @@ impl Interaction for Terminal {
     }
 
     fn ask_gate(&self, question: &GateQuestion<'_>) -> GateAnswer {
+        suspend(&self.spin, true);
+        let answer = self.ask(question);
+        suspend(&self.spin, false);
+        answer
+    }
+
+    fn notice(&self, text: &str) {
+        clear(&self.spin);
+        out(&format!("{text}\n"));
+    }
+}
+
+impl Terminal {
+    fn ask(&self, question: &GateQuestion<'_>) -> GateAnswer {
         out(&format!("  Choose [1-{}]: ", question.options.len()));
         // Read on a helper thread so Ctrl-C (which fires `cancel`) ends the question
         // even while the read blocks.
@@ -57,9 +75,5 @@ impl Interaction for Terminal {
                 Err(mpsc::RecvTimeoutError::Timeout) => {}
             }
         }
-    }
-
-    fn notice(&self, text: &str) {
-        out(&format!("{text}\n"));
     }
 }

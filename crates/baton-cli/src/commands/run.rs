@@ -229,9 +229,11 @@ pub(crate) fn execute<R>(
     let host_env = std::env::vars_os().collect();
     let cwd = std::env::current_dir()?;
     let host = SystemHost::new(host_env, cwd);
-    let terminal = Terminal::new(&cancel);
+    let spin = crate::progress::SpinState::default();
+    let terminal = Terminal::new(&cancel, std::sync::Arc::clone(&spin));
     let tty = rustix::termios::isatty(rustix::stdio::stdout());
-    let lines = StepLines::new(tty);
+    let err_tty = rustix::termios::isatty(rustix::stdio::stderr());
+    let lines = StepLines::new(tty && !json, err_tty, spin);
     let silent = Silent;
     let calls = InstalledCalls { root: root.to_path_buf() };
     let engine = Engine {
@@ -283,7 +285,13 @@ pub(crate) fn report(
                 text.push_str(&format!("Error: {e}\n"));
             }
             if state.status == RunStatus::Paused && !resume {
-                text.push_str(&format!("\nResume with: baton resume {}\n", state.run_id));
+                // On a terminal, the command that resumes; elsewhere the reference's line.
+                let command = if rustix::termios::isatty(rustix::stdio::stdout()) {
+                    "baton resume"
+                } else {
+                    "specify workflow resume"
+                };
+                text.push_str(&format!("\nResume with: {command} {}\n", state.run_id));
             }
             output::write_stdout(text.as_bytes())?;
             Ok(exit_code(state.status))
