@@ -77,3 +77,71 @@ impl Terminal {
         }
     }
 }
+
+/// Asks on the terminal for a required input that has no value (a baton addition; the
+/// reference fails with `Required input … not provided.`). Prompts go to stderr; a
+/// value the input's type or `enum` refuses is asked again.
+pub struct InputPrompter {
+    cancel: Cancel,
+}
+
+impl InputPrompter {
+    /// A prompter when stdin is a terminal, else `None`.
+    pub fn on_terminal(cancel: &Cancel) -> Option<InputPrompter> {
+        rustix::termios::isatty(rustix::stdio::stdin()).then(|| InputPrompter { cancel: cancel.clone() })
+    }
+
+    fn read_line(&self) -> std::io::Result<Option<String>> {
+        let (tx, rx) = mpsc::channel();
+        std::thread::Builder::new().name("baton-input".into()).spawn(move || {
+            let mut line = String::new();
+            let read = std::io::stdin().lock().read_line(&mut line);
+            let _ = tx.send(match read {
+                Ok(0) | Err(_) => None,
+                Ok(_) => Some(line),
+            });
+        })?;
+        loop {
+            if self.cancel.is_cancelled() {
+                return Err(std::io::Error::new(std::io::ErrorKind::Interrupted, "interrupted"));
+            }
+            match rx.recv_timeout(Duration::from_millis(50)) {
+                Ok(line) => return Ok(line.map(|l| l.trim_end_matches(['\n', '\r']).to_owned())),
+                Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(None),
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+            }
+        }
+    }
+}
+
+impl baton_inputs::Prompter for InputPrompter {
+    fn prompt(&mut self, decl: &baton_inputs::InputDecl) -> std::io::Result<Option<String>> {
+        let ty = match &decl.ty {
+            baton_inputs::InputType::String => "string",
+            baton_inputs::InputType::Number => "number",
+            baton_inputs::InputType::Boolean => "boolean",
+            baton_inputs::InputType::Unchecked(_) => "value",
+        };
+        let choices = match &decl.enum_values {
+            Some(baton_inputs::EnumValues::List(items)) => {
+                format!(", one of: {}", items.iter().map(baton_expr::Value::py_str).collect::<Vec<_>>().join(", "))
+            }
+            _ => String::new(),
+        };
+        let about = decl.description.as_deref().map(|d| format!(" \u{2014} {d}")).unwrap_or_default();
+        loop {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "{} ({ty}{choices}){about}: ", decl.name);
+            let _ = err.flush();
+            drop(err);
+            let Some(answer) = self.read_line()? else { return Ok(None) };
+            let value = baton_expr::Value::from(baton_expr::py::strip(&answer));
+            match baton_inputs::coerce(decl, &value) {
+                Ok(_) => return Ok(Some(baton_expr::py::strip(&answer).to_owned())),
+                Err(e) => {
+                    let _ = writeln!(std::io::stderr(), "  {e}");
+                }
+            }
+        }
+    }
+}

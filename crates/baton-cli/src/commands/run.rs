@@ -124,6 +124,7 @@ pub fn run(source: &str, inputs: &[String], json: bool) -> Result<i32, CliError>
     let integration_json = read_integration_json(&root);
     let id_text = run_id.to_string();
     let result = execute(&root, json, |engine, store| {
+        let mut prompter = crate::interaction::InputPrompter::on_terminal(engine.cancel);
         engine.run(
             store,
             baton_engine::NewRun {
@@ -131,7 +132,7 @@ pub fn run(source: &str, inputs: &[String], json: bool) -> Result<i32, CliError>
                 run_id,
                 inputs: provided,
                 integration_json: integration_json.as_deref(),
-                prompter: None,
+                prompter: prompter.as_mut().map(|p| p as &mut dyn baton_inputs::Prompter),
                 workflow_dir,
                 installed_workflow_id: resolved.installed_id.clone(),
                 installed_registry_root: None,
