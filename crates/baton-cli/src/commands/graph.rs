@@ -167,13 +167,9 @@ fn mermaid_text(text: &str) -> String {
 /// A Mermaid flowchart, top to bottom.
 pub fn mermaid(graph: &Graph) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "%% {} ({})",
-        graph.workflow_name.replace('\n', " "),
-        graph.workflow_id
-    );
     out.push_str("flowchart TD\n");
+    let name = graph.workflow_name.replace(['\n', '\r'], " ");
+    let _ = writeln!(out, "  %% {name} ({})", graph.workflow_id);
     let Layout {
         nodes_in,
         children,

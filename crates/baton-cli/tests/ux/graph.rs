@@ -125,3 +125,26 @@ fn an_installed_workflow_by_id() {
     assert_eq!(missing.status.code(), Some(1));
     assert_eq!(stderr(&missing), "Error: Workflow not found: nope\n");
 }
+
+#[test]
+fn graphviz_accepts_every_dot_graph() {
+    let dot = std::path::Path::new("/usr/bin/dot");
+    if !dot.exists() {
+        eprintln!("skipped: Graphviz (`dot`) is not installed");
+        return;
+    }
+    for file in fixtures("fixtures/workflows/valid") {
+        let text = stdout(&baton(&["graph", file.to_str().unwrap(), "--format", "dot"]));
+        let mut child = std::process::Command::new(dot)
+            .arg("-Tsvg")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), text.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}: {}", file.display(), String::from_utf8_lossy(&out.stderr));
+        assert!(out.stderr.is_empty(), "{}: {}", file.display(), String::from_utf8_lossy(&out.stderr));
+    }
+}
