@@ -126,6 +126,16 @@ pub fn render(diag: &Diagnostic, path: &Path, source: &str, style: Style) -> Vec
         Severity::Warning => style.paint("1;33", "warning"),
     };
     let mut lines = vec![format!("{label}: {}", diag.message)];
+    lines.extend(context_lines(diag, path, source, style));
+    lines
+}
+
+/// The lines [`render`] puts under the message: the location, the source line with
+/// carets, and the hint (each absent when unknown). For other verbs that print the
+/// reference's message line themselves (`run`'s `  • <message>` bullets) and want
+/// to point into the file below it.
+pub fn context_lines(diag: &Diagnostic, path: &Path, source: &str, style: Style) -> Vec<String> {
+    let mut lines = Vec::new();
     if let Some(span) = diag.span {
         let number = span.line.to_string();
         let pad = " ".repeat(number.len());

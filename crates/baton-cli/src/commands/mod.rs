@@ -54,8 +54,3 @@ pub fn dispatch(cli: Cli) -> Result<i32, CliError> {
         Command::Man(args) => man::man(&args),
     }
 }
-
-/// A verb that a later issue implements: says so plainly (exit 2, stderr).
-fn not_yet(what: &str, issue: u32) -> Result<i32, CliError> {
-    Err(CliError::usage(format!("{what} is not implemented in this build of baton yet (issue #{issue})")))
-}
