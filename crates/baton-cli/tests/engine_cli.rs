@@ -147,3 +147,31 @@ fn a_second_resume_of_an_executing_run_fails_at_once() {
 fn first_pid(_out: &Output, dir: &tempfile::TempDir) -> String {
     std::fs::read_to_string(dir.path().join(".specify/workflows/runs/r1/run.lock")).unwrap().trim().to_owned()
 }
+
+/// The text the reference prints (non-terminal): banner, step lines, status lines;
+/// `status RUN_ID` and the listing.
+#[test]
+fn text_output_of_run_resume_and_status() {
+    let dir = project(
+        r#"  - id: prep
+    type: shell
+    run: echo prep
+  - id: branch
+    type: if
+    condition: "{{ true }}"
+    then:
+      - id: review
+        type: gate
+        message: "Ship it?"
+        options: [approve, reject]
+"#,
+    );
+    let mut transcript = String::new();
+    for args in [&["run", "wf.yml"][..], &["status", "r1"], &["status"], &["resume", "r1"], &["status", "nope"]] {
+        let out = baton(dir.path()).args(args).output().unwrap();
+        transcript.push_str(&format!("$ baton {}\n{}\n", args.join(" "), text(&out)));
+    }
+    insta::with_settings!({filters => vec![(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00", "[TIME]")]}, {
+        insta::assert_snapshot!(transcript);
+    });
+}
