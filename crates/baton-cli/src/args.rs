@@ -34,6 +34,9 @@ pub enum Command {
         /// Print one JSON object with the outcome on stdout.
         #[arg(long)]
         json: bool,
+        /// Write one JSON line per engine event to FILE (`-`: stderr) (baton addition).
+        #[arg(long, value_name = "FILE")]
+        events: Option<String>,
     },
     /// Resume a paused or failed workflow run.
     Resume {
@@ -44,6 +47,12 @@ pub enum Command {
         /// Print one JSON object with the outcome on stdout.
         #[arg(long)]
         json: bool,
+        /// Answer the gate the run is paused at with OPTION (baton addition).
+        #[arg(long, value_name = "OPTION")]
+        choose: Option<String>,
+        /// Write one JSON line per engine event to FILE (`-`: stderr) (baton addition).
+        #[arg(long, value_name = "FILE")]
+        events: Option<String>,
     },
     /// Show workflow run status.
     Status {

@@ -23,6 +23,36 @@ pub enum Event<'a> {
         /// The record status, or the subtree outcome for containers.
         status: &'a str,
     },
+    /// A pass over a run began (`run` or `resume`), after its first snapshot.
+    RunStarted {
+        /// The run id.
+        run_id: &'a str,
+        /// The workflow id.
+        workflow_id: &'a str,
+        /// `true` for `resume`.
+        resumed: bool,
+    },
+    /// A failed attempt of a step with `retry` is about to run again after `delay`.
+    StepRetrying {
+        /// The qualified occurrence id.
+        step_id: &'a str,
+        /// The attempt that failed (1-based).
+        attempt: u32,
+        /// Milliseconds to wait before the next attempt.
+        delay_ms: u64,
+        /// Why the attempt failed.
+        error: &'a str,
+    },
+    /// A pass ended: the run is saved with `status` (`completed`, `paused`, `failed`,
+    /// `aborted`).
+    RunFinished {
+        /// The run id.
+        run_id: &'a str,
+        /// The run's status as saved.
+        status: &'a str,
+        /// The run-level error, if any.
+        error: Option<&'a str>,
+    },
 }
 
 /// Receives [`Event`]s. Called from the thread running the step (fan-out items run on

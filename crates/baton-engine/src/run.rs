@@ -20,7 +20,7 @@ use crate::defs::{self, Defs};
 use crate::call::{defaults_of, CallResolver};
 use crate::driver::{Core, Driver, Env, Raise};
 use crate::error::{Error, Result};
-use crate::events::EventSink;
+use crate::events::{Event, EventSink};
 use crate::report;
 use crate::scope::Scope;
 
@@ -301,6 +301,12 @@ impl Engine<'_> {
             integration_json: pass.integration_json,
             offset,
         };
+        {
+            let core = driver.core.lock().unwrap_or_else(PoisonError::into_inner);
+            let (run_id, workflow_id) = (core.state.run_id.to_string(), core.state.workflow_id.clone());
+            drop(core);
+            self.events.event(&Event::RunStarted { run_id: &run_id, workflow_id: &workflow_id, resumed: resume });
+        }
         let walked = driver.run_root(root, &mut scope);
         let Core { mut state, mut session, .. } = driver.core.into_inner().unwrap_or_else(PoisonError::into_inner);
         if let Some(active) = report::active_step_with(&state, root) {
@@ -338,6 +344,11 @@ impl Engine<'_> {
         if let Err(e) = saved {
             return Err(Error::Checkpoint { state: Box::new(state), source: e });
         }
+        self.events.event(&Event::RunFinished {
+            run_id: state.run_id.as_str(),
+            status: state.status.as_str(),
+            error: state.error.as_deref(),
+        });
         Ok(Finished { state, exception })
     }
 }

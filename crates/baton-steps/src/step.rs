@@ -149,6 +149,12 @@ pub trait Interaction: Send + Sync {
     /// to stderr). Steps use it for what the reference's steps print (gate boxes,
     /// dispatch warnings).
     fn notice(&self, text: &str);
+    /// The verdict given ahead of time for the gate `step_id` (`resume --choose`), if
+    /// any: the gate takes it without asking and records `answered_by: "--choose"`.
+    fn scripted_choice(&self, step_id: &str) -> Option<String> {
+        let _ = step_id;
+        None
+    }
 }
 
 /// An [`Interaction`] for runs without a person: stdin is not a terminal, notices are

@@ -4,6 +4,8 @@ pub(crate) mod add;
 pub(crate) mod catalog;
 pub(crate) mod disable;
 pub(crate) mod enable;
+pub(crate) mod events_file;
+pub(crate) mod extras;
 pub(crate) mod info;
 pub(crate) mod list;
 pub(crate) mod remove;
@@ -27,7 +29,10 @@ use crate::exit::CliError;
 /// Runs the verb and returns the exit code.
 pub fn dispatch(cli: Cli) -> Result<i32, CliError> {
     match cli.command {
-        Command::Run { source, inputs, json } => run::run(&source, &inputs.input, json),
+        Command::Run { source, inputs, json, events } => {
+            extras::set(extras::Extras { choose: None, events: open_events(events.as_deref(), json)? });
+            run::run(&source, &inputs.input, json)
+        }
         Command::Validate { file, json } => validate::validate(&file, json),
         Command::Schema { kind } => schema::schema(kind),
         Command::Completions { shell } => {
@@ -35,7 +40,11 @@ pub fn dispatch(cli: Cli) -> Result<i32, CliError> {
             clap_complete::generate(shell, &mut cmd, "baton", &mut std::io::stdout());
             Ok(0)
         }
-        Command::Resume { run_id, inputs, json } => resume::resume(&run_id, &inputs.input, json),
+        Command::Resume { run_id, inputs, json, choose, events } => {
+            let choose = choose.map(|c| extras::check_choose(&run_id, &c, json)).transpose()?;
+            extras::set(extras::Extras { choose, events: open_events(events.as_deref(), json)? });
+            resume::resume(&run_id, &inputs.input, json)
+        }
         Command::Status { run_id, json } => status::status(run_id.as_deref(), json),
         Command::List(args) => list::list(&args),
         Command::Add(args) => add::add(&args),
@@ -53,4 +62,14 @@ pub fn dispatch(cli: Cli) -> Result<i32, CliError> {
         Command::Mcp(args) => mcp::mcp(&args),
         Command::Man(args) => man::man(&args),
     }
+}
+
+/// Opens the `--events` target, if given.
+fn open_events(path: Option<&str>, json: bool) -> Result<Option<std::sync::Arc<events_file::EventsFile>>, CliError> {
+    path.map(|p| {
+        events_file::EventsFile::open(p)
+            .map(std::sync::Arc::new)
+            .map_err(|e| CliError::user(format!("--events: cannot open {p}: {e}"), json))
+    })
+    .transpose()
 }

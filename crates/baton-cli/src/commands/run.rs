@@ -242,10 +242,10 @@ pub(crate) fn execute<R>(
         registry: &registry,
         project_root: root,
         env: &env,
-        interaction: &terminal,
+        interaction: &super::extras::Scripted::wrap(&terminal),
         host: &host,
         cancel: &cancel,
-        events: if json { &silent } else { &lines },
+        events: &super::extras::Tee::wrap(if json { &silent } else { &lines }),
     };
     let store = FileStore::new(root, baton_engine::source_parser(), Arc::new(SystemClock));
     let _redirect = StdoutToStderr::new(json);

@@ -152,6 +152,15 @@ impl Step for Gate {
             }
         }
 
+        let mut scripted = false;
+        if choice.is_none() {
+            if let Some(raw) = ctx.interaction.scripted_choice(ctx.step_id) {
+                if let Some(option) = pick(&raw, &options) {
+                    choice = Some(option.to_owned());
+                    scripted = true;
+                }
+            }
+        }
         let choice = match choice {
             Some(c) => c,
             None => {
@@ -162,6 +171,9 @@ impl Step for Gate {
             }
         };
         output.insert("choice".to_owned(), Value::from(choice.as_str()));
+        if scripted {
+            output.insert("answered_by".to_owned(), Value::from("--choose"));
+        }
 
         if is_rejection(&choice) {
             match on_reject_str.as_str() {

@@ -1,0 +1,163 @@
+//! Issue 22's additions through the CLI: `resume --choose`, `logs`, `retry`,
+//! `--events`, `rerun`, `prune`. Each test works in its own temporary project.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".specify")).unwrap();
+    dir
+}
+
+fn baton(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_baton"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SPECKIT_WORKFLOW_RUN_ID")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn runs(dir: &Path) -> Vec<String> {
+    let mut ids: Vec<String> = std::fs::read_dir(dir.join(".specify/workflows/runs"))
+        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    ids.sort();
+    ids
+}
+
+fn state(dir: &Path, run: &str) -> Value {
+    let text = std::fs::read_to_string(dir.join(".specify/workflows/runs").join(run).join("state.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const GATE: &str = r#"schema_version: "1.0"
+workflow:
+  id: g
+  name: G
+  version: 1.0.0
+steps:
+  - id: pre
+    type: shell
+    run: echo hello
+  - id: review
+    type: gate
+    message: ok?
+    options: [approve, reject]
+  - id: post
+    type: shell
+    run: echo "chose {{ steps.review.output.choice }}"
+"#;
+
+fn paused_gate() -> (tempfile::TempDir, String) {
+    let dir = project();
+    write(dir.path(), "wf.yml", GATE);
+    let out = baton(dir.path(), &["run", "wf.yml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let id = runs(dir.path()).remove(0);
+    assert_eq!(state(dir.path(), &id)["status"], "paused");
+    (dir, id)
+}
+
+#[test]
+fn choose_answers_the_paused_gate() {
+    let (dir, id) = paused_gate();
+    let out = baton(dir.path(), &["resume", &id, "--choose", "Approve", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let st = state(dir.path(), &id);
+    assert_eq!(st["status"], "completed");
+    let gate = &st["step_results"]["review"]["output"];
+    assert_eq!(gate["choice"], "approve");
+    assert_eq!(gate["answered_by"], "--choose");
+    assert_eq!(st["step_results"]["post"]["output"]["stdout"], "chose approve\n");
+}
+
+#[test]
+fn choose_rejects_an_unknown_option_and_leaves_the_run() {
+    let (dir, id) = paused_gate();
+    let before = state(dir.path(), &id);
+    let out = baton(dir.path(), &["resume", &id, "--choose", "maybe"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out) + &stderr(&out);
+    assert!(text.contains("'maybe' is not an option of gate review; choose one of: approve, reject."), "{text}");
+    assert_eq!(state(dir.path(), &id), before);
+}
+
+#[test]
+fn choose_refuses_a_run_not_at_a_gate() {
+    let dir = project();
+    write(dir.path(), "wf.yml", "schema_version: \"1.0\"\nworkflow: {id: s, name: S, version: 1.0.0}\nsteps:\n  - {id: a, type: shell, run: 'exit 3'}\n");
+    baton(dir.path(), &["run", "wf.yml"]);
+    let id = runs(dir.path()).remove(0);
+    let out = baton(dir.path(), &["resume", &id, "--choose", "approve"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!((stdout(&out) + &stderr(&out)).contains("is not paused at a gate (status: failed)"));
+}
+
+#[test]
+fn events_file_has_one_json_line_per_event() {
+    let dir = project();
+    write(dir.path(), "wf.yml", GATE);
+    let out = baton(dir.path(), &["run", "wf.yml", "--events", "ev.jsonl"]);
+    assert_eq!(out.status.code(), Some(0));
+    let id = runs(dir.path()).remove(0);
+    let out = baton(dir.path(), &["resume", &id, "--choose", "reject", "--events", "ev2.jsonl"]);
+    assert_eq!(out.status.code(), Some(1));
+    let lines = |name: &str| -> Vec<Value> {
+        std::fs::read_to_string(dir.path().join(name))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let first = lines("ev.jsonl");
+    let names: Vec<&str> = first.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(names, ["run_started", "step_started", "step_finished", "step_started", "step_finished", "run_paused"]);
+    assert_eq!(first[0]["run_id"], id.as_str());
+    assert_eq!(first[0]["workflow_id"], "g");
+    assert_eq!(first[1]["step_id"], "pre");
+    assert_eq!(first[1]["step_type"], "shell");
+    assert_eq!(first[2]["status"], "completed");
+    assert!(first[2]["duration_seconds"].as_f64().unwrap() >= 0.0);
+    assert_eq!(first[4]["step_id"], "review");
+    assert_eq!(first[4]["status"], "paused");
+    assert_eq!(first[5]["status"], "paused");
+    for e in &first {
+        assert!(e["timestamp"].as_str().unwrap().ends_with('Z'));
+    }
+    let second = lines("ev2.jsonl");
+    let names: Vec<&str> = second.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(names, ["run_resumed", "step_started", "step_finished", "run_aborted"]);
+    assert_eq!(second[2]["status"], "failed");
+    assert_eq!(second[3]["error"], "Gate rejected by user at step 'review'");
+}
+
+#[test]
+fn without_the_flags_nothing_extra_is_written() {
+    let dir = project();
+    write(dir.path(), "wf.yml", GATE);
+    baton(dir.path(), &["run", "wf.yml"]);
+    let id = runs(dir.path()).remove(0);
+    let gate = &state(dir.path(), &id)["step_results"]["review"]["output"];
+    assert!(gate.get("answered_by").is_none());
+    let names: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(!names.iter().any(|n| n.contains("jsonl")));
+}
