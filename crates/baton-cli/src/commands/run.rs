@@ -52,35 +52,80 @@ fn valid_workflow_id(id: &str) -> bool {
         && !matches!(id, "overlays" | "runs" | "steps")
 }
 
-/// A workflow ready to run: its file and where it is installed, if it is.
+/// A workflow ready to run: its definition and where it is installed, if it is.
 pub(crate) struct Resolved {
     /// The project root the run belongs to.
     pub root: PathBuf,
-    /// The workflow file.
+    /// The workflow file (for an installed id, its base `workflow.yml`).
     pub path: PathBuf,
     /// The installed workflow id, when the source names (or points into) one.
     pub installed_id: Option<String>,
+    /// The project owning the installed workflow, when it is not `root`.
+    pub installed_registry_root: Option<String>,
+    /// The definition composed with the enabled overlays (installed ids only; a
+    /// YAML path is loaded as it is).
+    pub composed: Option<baton_model::yaml::Node>,
 }
 
-/// Resolves a `run` source: a YAML path, or the id of an installed workflow.
-///
-/// Seam for the catalog (issue 18): installed ids are looked up here; today every id
-/// that passes the id rule is reported as not found, as the reference does for an id
-/// nothing is installed under.
+/// The error of an installed-workflow check, on the reference's stream.
+fn source_error(err: &baton_catalog::installed::RunSourceError, json: bool) -> CliError {
+    let mut e = CliError::user(err.message(), json);
+    if err.always_stderr() {
+        e.stream = Stream::Stderr;
+    }
+    e
+}
+
+/// Resolves a `run` source: a YAML path, or the id of an installed workflow (with its
+/// enabled overlays applied, ecosystem.md §14.3).
 pub(crate) fn resolve_source(ctx: &Context, source: &str, json: bool) -> Result<Resolved, CliError> {
     match classify(ctx, source) {
         Source::File(path) => {
             let root = project::resolve_root(ctx, false, json)?;
-            Ok(Resolved { root, path, installed_id: None })
+            let owner = baton_catalog::installed::resolve_path_owner(&ctx.cwd, &path)
+                .map_err(|e| source_error(&e, json))?;
+            let (installed_id, installed_registry_root) = match owner {
+                Some(owner) => {
+                    let same = owner.root.canonicalize().ok() == root.canonicalize().ok();
+                    (Some(owner.id), (!same).then(|| owner.root.display().to_string()))
+                }
+                None => (None, None),
+            };
+            Ok(Resolved { root, path, installed_id, installed_registry_root, composed: None })
         }
         Source::Installed(id) => {
-            project::resolve_root(ctx, true, json)?;
+            let root = project::resolve_root(ctx, true, json)?;
             if !valid_workflow_id(&id) {
                 return Err(CliError::user(format!("Invalid workflow ID: {}", baton_expr::py::str_repr(&id)), json));
             }
-            Err(CliError::user(format!("Workflow not found: {id}"), json))
+            let installed =
+                baton_catalog::installed::resolve_run_id(&root, &id).map_err(|e| source_error(&e, json))?;
+            let resolved = match baton_catalog::overlay::compose_for_run(&root, &installed.id) {
+                Ok(resolved) => resolved,
+                Err(baton_catalog::overlay::Error::NotFound(_)) => {
+                    return Err(CliError::user(format!("Workflow not found: {id}"), json));
+                }
+                Err(other) => return Err(CliError::user(format!("Invalid workflow: {other}"), json)),
+            };
+            Ok(Resolved {
+                root,
+                path: resolved.source_path,
+                installed_id: Some(installed.id),
+                installed_registry_root: None,
+                composed: Some(resolved.definition),
+            })
         }
     }
+}
+
+/// The project's custom step types (ecosystem.md §19), loaded before validation.
+pub(crate) fn custom_steps(root: &Path) -> baton_catalog::custom_steps::CustomSteps {
+    let python = baton_catalog::custom_steps::python_interpreter(std::env::var("BATON_PYTHON").ok().as_deref());
+    let steps = baton_catalog::custom_steps::load_custom_steps(root, &python);
+    for warning in &steps.warnings {
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), format!("warning: {warning}\n").as_bytes());
+    }
+    steps
 }
 
 /// `--input` values: `key=value` each (split at the first `=`, both sides trimmed,
@@ -103,7 +148,11 @@ pub(crate) fn parse_inputs(inputs: &[String], json: bool) -> Result<Map, CliErro
 pub fn run(source: &str, inputs: &[String], json: bool) -> Result<i32, CliError> {
     let ctx = Context::from_process()?;
     let resolved = resolve_source(&ctx, source, json)?;
-    let node = load_checked(&resolved.path, json)?;
+    let custom = custom_steps(&resolved.root);
+    let node = match resolved.composed.clone() {
+        Some(node) => check_definition(node, &resolved.path, &custom, json)?,
+        None => load_checked(&resolved.path, &custom, json)?,
+    };
     let provided = parse_inputs(inputs, json)?;
     if !json {
         let wf = node.get("workflow");
@@ -123,7 +172,7 @@ pub fn run(source: &str, inputs: &[String], json: bool) -> Result<i32, CliError>
     let root = resolved.root.clone();
     let integration_json = read_integration_json(&root);
     let id_text = run_id.to_string();
-    let result = execute(&root, json, |engine, store| {
+    let result = execute(&root, json, &custom, |engine, store| {
         let mut prompter = crate::interaction::InputPrompter::on_terminal(engine.cancel);
         engine.run(
             store,
@@ -135,7 +184,7 @@ pub fn run(source: &str, inputs: &[String], json: bool) -> Result<i32, CliError>
                 prompter: prompter.as_mut().map(|p| p as &mut dyn baton_inputs::Prompter),
                 workflow_dir,
                 installed_workflow_id: resolved.installed_id.clone(),
-                installed_registry_root: None,
+                installed_registry_root: resolved.installed_registry_root.clone(),
             },
         )
     });
@@ -208,11 +257,12 @@ impl baton_engine::CallResolver for InstalledCalls {
     }
 }
 
-/// The step registry of a project: the built-ins (custom steps: issue 19).
-pub(crate) fn registry() -> Result<StepRegistry, CliError> {
+/// The step registry of a project: the built-ins, then its custom step types.
+pub(crate) fn registry(custom: &baton_catalog::custom_steps::CustomSteps) -> Result<StepRegistry, CliError> {
     let mut registry = StepRegistry::new();
     baton_steps::builtin::register_builtins(&mut registry)
         .map_err(|e| CliError { lines: vec![format!("Error: {e}")], stream: Stream::Stderr, code: 1 })?;
+    custom.register_into(&mut registry);
     Ok(registry)
 }
 
@@ -221,9 +271,10 @@ pub(crate) fn registry() -> Result<StepRegistry, CliError> {
 pub(crate) fn execute<R>(
     root: &Path,
     json: bool,
+    custom: &baton_catalog::custom_steps::CustomSteps,
     f: impl FnOnce(&Engine<'_>, &FileStore) -> R,
 ) -> Result<R, CliError> {
-    let registry = registry()?;
+    let registry = registry(custom)?;
     let cancel = Cancel::new();
     crate::signals::cancel_on_signals(&cancel);
     let env = env_map();
@@ -328,7 +379,11 @@ pub(crate) fn report(
 /// Loads and validates the workflow file, refusing it exactly as the reference does:
 /// `Error: Invalid workflow: …` or `Workflow validation failed:` with one bullet per
 /// error (stdout in text mode, stderr under `--json`; exit 1; nothing created).
-fn load_checked(path: &Path, json: bool) -> Result<baton_model::yaml::Node, CliError> {
+fn load_checked(
+    path: &Path,
+    custom: &baton_catalog::custom_steps::CustomSteps,
+    json: bool,
+) -> Result<baton_model::yaml::Node, CliError> {
     let (_source, node) = match workflow_file::read(path) {
         Ok(loaded) => loaded,
         Err(ReadError::Io(err)) => {
@@ -342,7 +397,17 @@ fn load_checked(path: &Path, json: bool) -> Result<baton_model::yaml::Node, CliE
             return Err(err);
         }
     };
-    let diags = workflow_file::validate(&node);
+    check_definition(node, path, custom, json)
+}
+
+/// Validates a loaded (or composed) definition with the project's step types.
+fn check_definition(
+    node: baton_model::yaml::Node,
+    path: &Path,
+    custom: &baton_catalog::custom_steps::CustomSteps,
+    json: bool,
+) -> Result<baton_model::yaml::Node, CliError> {
+    let diags = baton_model::validate(&node, custom);
     let errors: Vec<_> = diags.iter().filter(|d| d.severity == Severity::Error).collect();
     if errors.is_empty() {
         return Ok(node);
