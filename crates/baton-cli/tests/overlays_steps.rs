@@ -89,6 +89,14 @@ impl Project {
         code
     }
 
+    /// The `state.json` of the run id in the last `--json` outcome.
+    fn last_state(&self) -> serde_json::Value {
+        let at = self.transcript.rfind("\"run_id\": \"").unwrap();
+        let id: String = self.transcript[at + 11..].chars().take_while(|c| *c != '"').collect();
+        let text = self.read(&format!(".specify/workflows/runs/{id}/state.json"));
+        serde_json::from_str(&text).unwrap()
+    }
+
     fn run(&mut self, args: &[&str]) -> i32 {
         self.run_with(args, "", &[])
     }
@@ -328,10 +336,13 @@ fn executable_step_package_runs_in_a_workflow() {
     p.write("ok.yml", "workflow: {id: ok, name: OK}\ninputs: {who: {type: string, default: bob}}\nsteps:\n  - {id: g, type: greet-sh, who: '{{ inputs.who }}'}\n");
     p.write("invalid.yml", "workflow: {id: bad, name: Bad}\nsteps:\n  - {id: g, type: greet-sh}\n");
     assert_eq!(p.run(&["run", "ok.yml", "--json"]), 0);
+    let ok = p.last_state();
+    assert_eq!(ok["step_results"]["g"]["output"]["msg"], "hello bob", "{ok}");
     assert_eq!(p.run(&["run", "invalid.yml", "--json"]), 1);
+    assert!(p.transcript().contains("greet-sh needs who"), "{}", p.transcript());
     assert_eq!(p.run(&["run", "ok.yml", "--json", "-i", "who=fail"]), 1);
-    let t = p.transcript();
-    assert!(t.contains("\"msg\": \"hello bob\""), "{t}");
-    assert!(t.contains("greet-sh needs who"), "{t}");
-    assert!(t.contains("greet-sh: refusing to greet fail"), "{t}");
+    let failed = p.last_state();
+    assert_eq!(failed["status"], "failed", "{failed}");
+    assert_eq!(failed["step_results"]["g"]["error"], "greet-sh: refusing to greet fail", "{failed}");
+    assert_eq!(failed["step_results"]["g"]["output"]["exit_code"], 3, "{failed}");
 }

@@ -77,8 +77,10 @@ fn is_required_file(rel: &str) -> bool {
         && parts.len() == 1 && matches!(parts[0].to_lowercase().as_str(), "step.yml" | "__init__.py")
 }
 
-/// `step add <id> [--version V] [--force]` from the step catalog. `warn` receives
-/// `Warning:` lines to print before the outcome. Returns the registry entry.
+/// `step add <id> [--version V] [--force]` from the step catalog. `warn` receives the
+/// reference's `Warning:` lines (stdout); `notice` receives baton's own (sources that
+/// failed to load, caches that could not be written; stderr). Returns the registry
+/// entry.
 ///
 /// # Errors
 /// [`CatalogInstallError`] with the reference's messages.
@@ -90,11 +92,12 @@ pub fn install_from_catalog(
     force: bool,
     now: jiff::Timestamp,
     warn: &mut dyn FnMut(String),
+    notice: &mut dyn FnMut(String),
 ) -> Result<Map, CatalogInstallError> {
     let root = inputs.stack.project_root;
     let merged = load_merged(inputs).map_err(|e| err(e.0))?;
     for w in &merged.warnings {
-        warn(w.clone());
+        notice(w.clone());
     }
     let info = step_info(&merged, step_id, version).map_err(|e| err(e.0))?;
     let Some(info) = info else {

@@ -217,6 +217,9 @@ fn add(
             force,
             now,
             &mut |w| warnings.push(w),
+            &mut |n| {
+                let _ = writeln_stderr(&format!("Warning: {n}"));
+            },
         );
         for w in &warnings {
             print(&format!("Warning: {w}\n"))?;
