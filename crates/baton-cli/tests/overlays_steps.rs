@@ -325,10 +325,7 @@ fn step_catalogs_and_downloads() {
 
 /// baton's executable step form end to end: installed with `step add --dev`, run in a
 /// workflow, its validation error and a failure exit.
-///
-/// Needs `run` to load custom steps (the wiring that issue 19's report describes).
 #[test]
-#[ignore = "needs run/resume to load custom steps (baton_catalog::custom_steps); remove once wired"]
 fn executable_step_package_runs_in_a_workflow() {
     let mut p = Project::new();
     p.copy(&repo().join("fixtures/steps-catalog/packages/exec/greet-sh"), "src/greet-sh");
