@@ -109,6 +109,8 @@ pub enum Command {
     },
     /// Serve baton's tools over the Model Context Protocol on stdio (baton addition).
     Mcp(crate::commands::mcp::McpArgs),
+    /// Print each step's captured stdout, stderr and exit code (baton addition).
+    Logs(crate::commands::logs::LogsArgs),
     /// Print the man page generated from these definitions (baton addition).
     #[command(hide = true)]
     Man(crate::commands::man::ManArgs),

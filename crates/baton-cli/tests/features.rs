@@ -161,3 +161,62 @@ fn without_the_flags_nothing_extra_is_written() {
     let names: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     assert!(!names.iter().any(|n| n.contains("jsonl")));
 }
+
+const NESTED: &str = r#"schema_version: "1.0"
+workflow: {id: n, name: N, version: 1.0.0}
+inputs:
+  word: {type: string, default: one}
+steps:
+  - id: a
+    type: shell
+    run: echo A; echo warn >&2
+  - id: br
+    type: if
+    condition: "{{ true }}"
+    then:
+      - id: inner
+        type: shell
+        run: echo "IN {{ inputs.word }}"
+  - id: lp
+    type: while
+    condition: "{{ true }}"
+    max_iterations: 2
+    steps:
+      - id: body
+        type: shell
+        run: echo "B {{ inputs.word }}"
+  - id: last
+    type: shell
+    run: exit 4
+"#;
+
+#[test]
+fn logs_text_and_json_with_nested_ids() {
+    let dir = project();
+    write(dir.path(), "wf.yml", NESTED);
+    let out = baton(dir.path(), &["run", "wf.yml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let id = runs(dir.path()).remove(0);
+    let out = baton(dir.path(), &["logs", &id]);
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!("logs_text", stdout(&out));
+    let out = baton(dir.path(), &["logs", &id, "lp:body:1", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["run_id"], id.as_str());
+    assert_eq!(v["status"], "failed");
+    assert_eq!(
+        v["steps"],
+        serde_json::json!([{"step_id": "lp:body:1", "type": "shell", "status": "completed",
+            "exit_code": 0, "stdout": "B one\n", "stderr": "", "error": null}])
+    );
+    let out = baton(dir.path(), &["logs", &id, "--json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = v["steps"].as_array().unwrap().iter().map(|s| s["step_id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["a", "br", "inner", "lp", "body", "lp:body:1", "last"]);
+    assert_eq!(v["steps"][6]["exit_code"], 4);
+    assert_eq!(v["steps"][6]["error"], "Shell command exited with code 4.");
+    let out = baton(dir.path(), &["logs", &id, "nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!((stdout(&out) + &stderr(&out)).contains(&format!("Step not found in run {id}: nope")));
+}

@@ -19,6 +19,7 @@ mod defs;
 mod driver;
 mod error;
 mod events;
+mod occurrences;
 mod report;
 mod run;
 mod scope;
@@ -27,6 +28,7 @@ pub use call::{CallResolver, CalledWorkflow};
 pub use convert::{json_to_value, map_to_object, node_to_json, object_to_map, value_to_json, value_to_node};
 pub use error::{Error, Result};
 pub use events::{Event, EventSink, NoEvents};
+pub use occurrences::{occurrences, Occurrence};
 pub use report::{
     active_step, failed_error, gate_outcome, outcome_payload, scope_summaries, status_payload, ActiveStep,
     ScopeSummary,

@@ -21,20 +21,20 @@ pub struct ActiveStep {
 }
 
 /// One visited occurrence.
-struct Visit<'a> {
-    def: &'a StepDef,
-    node: &'a Node,
-    names: &'a [String],
-    path: &'a NodePath,
-    qualified: &'a str,
+pub(crate) struct Visit<'a> {
+    pub(crate) def: &'a StepDef,
+    pub(crate) node: &'a Node,
+    pub(crate) names: &'a [String],
+    pub(crate) path: &'a NodePath,
+    pub(crate) qualified: &'a str,
 }
 
 /// The reference's `walk_execution`: every occurrence with its names path and id.
 /// `f` returns `true` to stop.
-struct Walker<'f> {
-    children_first: bool,
-    skip_done: bool,
-    f: &'f mut dyn FnMut(&Visit<'_>) -> bool,
+pub(crate) struct Walker<'f> {
+    pub(crate) children_first: bool,
+    pub(crate) skip_done: bool,
+    pub(crate) f: &'f mut dyn FnMut(&Visit<'_>) -> bool,
 }
 
 fn child_defs(def: &StepDef, node: &Node, index: usize) -> Option<Defs> {
@@ -57,7 +57,7 @@ fn child_defs(def: &StepDef, node: &Node, index: usize) -> Option<Defs> {
 
 impl Walker<'_> {
     /// Returns `true` when stopped.
-    fn walk(
+    pub(crate) fn walk(
         &mut self,
         seq: &Sequence,
         defs: &Defs,
@@ -114,7 +114,7 @@ impl Walker<'_> {
     }
 }
 
-fn root_defs(state: &RunState) -> Option<Defs> {
+pub(crate) fn root_defs(state: &RunState) -> Option<Defs> {
     let tree = state.execution.as_ref()?;
     defs::from_yaml(tree.sequence.source.as_deref()?).ok()
 }

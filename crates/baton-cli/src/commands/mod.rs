@@ -8,6 +8,7 @@ pub(crate) mod events_file;
 pub(crate) mod extras;
 pub(crate) mod info;
 pub(crate) mod list;
+pub(crate) mod logs;
 pub(crate) mod remove;
 pub(crate) mod search;
 pub(crate) mod update;
@@ -61,6 +62,7 @@ pub fn dispatch(cli: Cli) -> Result<i32, CliError> {
         Command::Graph(args) => graph::graph(&args),
         Command::Mcp(args) => mcp::mcp(&args),
         Command::Man(args) => man::man(&args),
+        Command::Logs(args) => logs::logs(&args),
     }
 }
 
