@@ -529,7 +529,7 @@ impl<S: RunSession + Send> Driver<'_, S> {
             }
             let executed = {
                 let ctx = self.step_context(scope, qualified);
-                imp.execute_node(&def.node, &def.map, &ctx)
+                crate::retry::execute(imp.as_ref(), def, &ctx, self.env.cancel, self.env.events)
             };
             if self.env.cancel.is_cancelled() {
                 return Err(Raise::Interrupted);
@@ -932,5 +932,46 @@ pub(crate) fn merge(into: &mut StepDelta, d: StepDelta) {
     into.edits.extend(d.edits);
     if d.updated_at.is_some() {
         into.updated_at = d.updated_at;
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn num(t: &str) -> Json {
+        Json::parse(t).unwrap_or(Json::Null)
+    }
+
+    #[test]
+    fn worker_count_follows_python_int() {
+        assert_eq!(python_int(None), 1);
+        assert_eq!(python_int(Some(&num("3"))), 3);
+        assert_eq!(python_int(Some(&num("2.9"))), 2);
+        assert_eq!(python_int(Some(&num("-4"))), -4);
+        assert_eq!(python_int(Some(&Json::Bool(true))), 1);
+        assert_eq!(python_int(Some(&Json::from(" 7 "))), 7);
+        assert_eq!(python_int(Some(&Json::from("abc"))), 1);
+        assert_eq!(python_int(Some(&Json::from("3.0"))), 1);
+        assert_eq!(python_int(Some(&Json::Null)), 1);
+        assert_eq!(python_int(Some(&num("99999999999999999999999"))), i64::MAX);
+    }
+
+    #[test]
+    fn records_take_the_first_truthy_of_output_config_and_defaults() {
+        let node = baton_model::yaml::parse("{id: s, type: shell, options: {}, model: m1, input: null}").unwrap();
+        let defs = crate::defs::from_nodes(vec![node]).unwrap();
+        let d = &defs[0];
+        let defaults = Defaults { integration: Value::from("claude"), model: Value::Null, options: Map::new() };
+        let out = Map::from_iter([("options".to_owned(), Value::List(vec![Value::from("a")]))]);
+        let r = make_record(d, &StepResult::completed(out), &defaults);
+        let keys: Vec<&str> = r.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["type", "integration", "model", "options", "input", "output", "status", "error"]);
+        assert_eq!(r.get("integration"), Some(&Value::from("claude")));
+        assert_eq!(r.get("model"), Some(&Value::from("m1")));
+        assert_eq!(r.get("options"), Some(&Value::List(vec![Value::from("a")])));
+        // `config.get("input", {})` keeps an explicit null.
+        assert_eq!(r.get("input"), Some(&Value::Null));
     }
 }
