@@ -55,6 +55,9 @@ pub struct Call<'a> {
     pub env: Option<&'a BTreeMap<String, String>>,
     /// Ends the call's process group when it fires.
     pub cancel: Option<&'a Cancel>,
+    /// Receives the interpreter's real path (`sys.executable`) when the shim reports
+    /// it (the probe does).
+    pub executable: std::cell::Cell<Option<std::path::PathBuf>>,
 }
 
 /// Answers a callback: `evaluate` (a template) or `condition`.
@@ -96,6 +99,7 @@ pub fn call(call: &Call<'_>, callback: &mut Callback<'_>) -> Result<Reply, Bridg
     };
     let mut reply = None;
     let mut problem = None;
+    let mut executable = None;
     if stdin.write_all(line(call.request).as_bytes()).and_then(|()| stdin.flush()).is_ok() {
         let mut reader = BufReader::new(stdout);
         let mut buf = String::new();
@@ -122,6 +126,9 @@ pub fn call(call: &Call<'_>, callback: &mut Callback<'_>) -> Result<Reply, Bridg
                 continue;
             }
             if let Some(v) = message.get("result") {
+                if let Some(Value::Str(exe)) = message.get("executable") {
+                    executable = Some(exe.clone());
+                }
                 reply = Some(Reply::Result(v.clone()));
             } else if let Some(v) = message.get("raised") {
                 reply = Some(Reply::Raised(v.py_str()));
@@ -135,6 +142,9 @@ pub fn call(call: &Call<'_>, callback: &mut Callback<'_>) -> Result<Reply, Bridg
         return Err(BridgeError::Interrupted);
     }
     if let Some(reply) = reply {
+        if let Some(exe) = executable {
+            call.executable.set(Some(std::path::PathBuf::from(exe)));
+        }
         return Ok(reply);
     }
     let how = match status {

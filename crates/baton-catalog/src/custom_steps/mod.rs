@@ -200,6 +200,7 @@ pub fn load_custom_steps(project_root: &Path, python: &Path) -> CustomSteps {
     // Python packages are imported by one probe process, in order.
     let python_candidates: Vec<usize> = (0..candidates.len()).filter(|&i| candidates[i].run.is_none()).collect();
     let mut probe: BTreeMap<usize, Option<bool>> = BTreeMap::new();
+    let mut python_path = python.to_path_buf();
     if !python_candidates.is_empty() {
         let packages: Vec<Value> = python_candidates
             .iter()
@@ -213,9 +214,20 @@ pub fn load_custom_steps(project_root: &Path, python: &Path) -> CustomSteps {
         let mut request = Map::new();
         request.insert("packages".into(), Value::List(packages));
         let request = Value::Map(request);
-        let call = Call { python, mode: "probe", request: &request, cwd: project_root, env: None, cancel: None };
+        let call = Call {
+            python,
+            mode: "probe",
+            request: &request,
+            cwd: project_root,
+            env: None,
+            cancel: None,
+            executable: std::cell::Cell::new(None),
+        };
         match bridge::call(&call, &mut |_, _| Err("expressions are not available while loading".into())) {
             Ok(Reply::Result(Value::List(results))) => {
+                if let Some(exe) = call.executable.take().filter(|e| e.is_absolute() && e.is_file()) {
+                    python_path = exe;
+                }
                 for (k, result) in python_candidates.iter().zip(results) {
                     let ok = matches!(&result, Value::Map(m) if m.get("ok") == Some(&Value::Bool(true)));
                     let validates = matches!(&result, Value::Map(m) if m.get("validates") == Some(&Value::Bool(true)));
@@ -252,7 +264,7 @@ pub fn load_custom_steps(project_root: &Path, python: &Path) -> CustomSteps {
                 Kind::Executable { program, validates: *validates }
             }
             None => match probe.get(&i) {
-                Some(Some(validates)) => Kind::Python { python: python.to_path_buf(), validates: *validates },
+                Some(Some(validates)) => Kind::Python { python: python_path.clone(), validates: *validates },
                 _ => continue,
             },
         };
@@ -337,8 +349,15 @@ impl CustomStep {
                 request.insert("type_key".into(), Value::Str(self.type_key.clone()));
                 request.insert("config".into(), config.clone());
                 let request = Value::Map(request);
-                let call =
-                    Call { python, mode: "validate", request: &request, cwd: &self.project_root, env: None, cancel: None };
+                let call = Call {
+                    python,
+                    mode: "validate",
+                    request: &request,
+                    cwd: &self.project_root,
+                    env: None,
+                    cancel: None,
+                    executable: std::cell::Cell::new(None),
+                };
                 match bridge::call(&call, &mut |_, _| Err("expressions are not available while validating".into())) {
                     Ok(Reply::Result(Value::List(errors))) => errors.iter().map(Value::py_str).collect(),
                     Ok(Reply::Result(_)) => Vec::new(),
@@ -406,6 +425,7 @@ impl CustomStep {
             cwd: ctx.project_root,
             env: Some(ctx.env),
             cancel: Some(ctx.cancel),
+            executable: std::cell::Cell::new(None),
         };
         let mut callback = |op: &str, arg: &Value| -> Result<Value, String> {
             match (op, arg) {

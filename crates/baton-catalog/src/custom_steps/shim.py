@@ -235,7 +235,8 @@ def _probe(request):
         loaded.add(key)
         validates = type(step).validate is not StepBase.validate
         results.append({"ok": True, "validates": validates})
-    return {"result": results}
+    # The real interpreter, so later calls skip launchers such as pyenv's shims.
+    return {"result": results, "executable": sys.executable}
 
 
 def _instance(request):

@@ -101,6 +101,9 @@ fn loads_what_the_reference_loads() {
     assert!(!custom.is_known("uses-engine"));
     assert!(matches!(custom.get("echo-twice").unwrap().kind, Kind::Python { validates: true, .. }));
     assert!(matches!(custom.get("pauser").unwrap().kind, Kind::Python { validates: false, .. }));
+    // Later calls use the interpreter's real path (no launcher such as a pyenv shim).
+    let Kind::Python { python, .. } = &custom.get("pauser").unwrap().kind else { unreachable!() };
+    assert!(python.is_absolute(), "{}", python.display());
     // The probe left nothing behind in the packages.
     assert!(!p.path().join(".specify/workflows/steps/echo-twice/__pycache__").exists());
 }
