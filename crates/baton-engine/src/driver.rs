@@ -255,6 +255,23 @@ impl<S: RunSession + Send> Driver<'_, S> {
         Ok(())
     }
 
+    /// Stages replayed publications, leaving out those `step_results` already holds
+    /// unchanged (a resume replays every finished step; journaling them all again
+    /// would cost O(run)).
+    fn stage_publish(&self, publish: Vec<(String, JsonObject)>) -> Walk<()> {
+        let fresh: Vec<_> = {
+            let core = self.lock();
+            publish
+                .into_iter()
+                .filter(|(k, r)| !matches!(core.state.step_results.get(k), Some(Json::Object(o)) if o == r))
+                .collect()
+        };
+        if fresh.is_empty() {
+            return Ok(());
+        }
+        self.stage(StepDelta { publish: fresh, ..Default::default() })
+    }
+
     /// Writes the staged changes and `delta` as one journal line.
     pub(crate) fn commit(&self, delta: StepDelta) -> Walk<()> {
         let mut core = self.lock();
@@ -369,7 +386,7 @@ impl<S: RunSession + Send> Driver<'_, S> {
         if view.phase == Phase::Done {
             if let Some(record) = view.public() {
                 let publish = self.project(scope, &def.id, &record, public, qualified);
-                self.stage(StepDelta { publish, ..Default::default() })?;
+                self.stage_publish(publish)?;
             }
             if def.is("fan-out") {
                 if self.children_len(path) > 0 {
@@ -383,7 +400,7 @@ impl<S: RunSession + Send> Driver<'_, S> {
         if view.outcome == Some(Outcome::Aborted) {
             if let Some(record) = view.public() {
                 let publish = self.project(scope, &def.id, &record, public, qualified);
-                self.stage(StepDelta { publish, ..Default::default() })?;
+                self.stage_publish(publish)?;
             }
             return Ok(Outcome::Aborted);
         }
@@ -596,7 +613,7 @@ impl<S: RunSession + Send> Driver<'_, S> {
             )?;
         } else if let Some(record) = view.public() {
             let publish = self.project(scope, &def.id, &record, public, qualified);
-            self.stage(StepDelta { publish, ..Default::default() })?;
+            self.stage_publish(publish)?;
         }
 
         if def.is("fan-out") {
