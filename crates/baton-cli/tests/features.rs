@@ -220,3 +220,91 @@ fn logs_text_and_json_with_nested_ids() {
     assert_eq!(out.status.code(), Some(1));
     assert!((stdout(&out) + &stderr(&out)).contains(&format!("Step not found in run {id}: nope")));
 }
+
+#[test]
+fn retry_fails_twice_then_succeeds_with_backoff() {
+    let dir = project();
+    write(
+        dir.path(),
+        "wf.yml",
+        r#"schema_version: "1.0"
+workflow: {id: r, name: R, version: 1.0.0}
+steps:
+  - id: flaky
+    type: shell
+    retry: {max_attempts: 5, delay: 0.3, backoff: 2, max_delay: 10}
+    run: |
+      python3 -c 'import time; print(repr(time.time()))' >> stamps.txt
+      n=$(wc -l < stamps.txt)
+      echo "attempt $n"
+      [ "$n" -ge 3 ]
+"#,
+    );
+    let out = baton(dir.path(), &["run", "wf.yml", "--events", "ev.jsonl"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    // The attempts' own recorded start times prove the waits: >= 0.3 s, then >= 0.6 s.
+    let stamps: Vec<f64> = std::fs::read_to_string(dir.path().join("stamps.txt"))
+        .unwrap()
+        .lines()
+        .map(|l| l.trim().parse().unwrap())
+        .collect();
+    assert_eq!(stamps.len(), 3);
+    assert!(stamps[1] - stamps[0] >= 0.3, "{stamps:?}");
+    assert!(stamps[2] - stamps[1] >= 0.6, "{stamps:?}");
+    let id = runs(dir.path()).remove(0);
+    let record = &state(dir.path(), &id)["step_results"]["flaky"];
+    assert_eq!(record["status"], "completed");
+    assert_eq!(record["output"]["attempts"], 3);
+    assert_eq!(record["output"]["stdout"], "attempt 3\n");
+    let retries = record["output"]["retries"].as_array().unwrap();
+    assert_eq!(retries.len(), 2);
+    assert_eq!(retries[0]["attempt"], 1);
+    assert_eq!(retries[0]["exit_code"], 1);
+    assert_eq!(retries[0]["error"], "Shell command exited with code 1.");
+    assert_eq!(retries[0]["delay"], 0.3);
+    assert_eq!(retries[1]["delay"], 0.6);
+    let events: Vec<Value> = std::fs::read_to_string(dir.path().join("ev.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let retrying: Vec<&Value> = events.iter().filter(|e| e["event"] == "step_retrying").collect();
+    assert_eq!(retrying.len(), 2);
+    assert_eq!(retrying[1]["attempt"], 2);
+    assert_eq!(retrying[1]["delay_seconds"], 0.6);
+}
+
+#[test]
+fn retry_gives_up_after_max_attempts_and_timeouts_count() {
+    let dir = project();
+    write(
+        dir.path(),
+        "wf.yml",
+        "schema_version: \"1.0\"\nworkflow: {id: r, name: R, version: 1.0.0}\nsteps:\n  - id: slow\n    type: shell\n    timeout: 0.2\n    retry: {max_attempts: 2, delay: 0}\n    run: echo x >> n.txt; sleep 5\n",
+    );
+    let out = baton(dir.path(), &["run", "wf.yml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(dir.path().join("n.txt")).unwrap(), "x\nx\n");
+    let id = runs(dir.path()).remove(0);
+    let record = &state(dir.path(), &id)["step_results"]["slow"];
+    assert_eq!(record["status"], "failed");
+    assert_eq!(record["output"]["attempts"], 2);
+}
+
+#[test]
+fn malformed_retry_is_a_located_warning() {
+    let dir = project();
+    write(
+        dir.path(),
+        "wf.yml",
+        "schema_version: \"1.0\"\nworkflow: {id: r, name: R, version: 1.0.0}\nsteps:\n  - id: s\n    type: shell\n    run: 'true'\n    retry:\n      max_attempts: 0\n      delay: fast\n",
+    );
+    let out = baton(dir.path(), &["validate", "wf.yml", "--json"]);
+    let text = stdout(&out);
+    assert!(text.contains("'retry.max_attempts' must be an integer from 1 to 100"), "{text}");
+    assert!(text.contains("'retry.delay' must be a number of seconds"), "{text}");
+    assert!(text.contains("step.retry"), "{text}");
+    // The reference ignores `retry`, so the workflow still runs (once).
+    let out = baton(dir.path(), &["run", "wf.yml"]);
+    assert_eq!(out.status.code(), Some(0));
+}

@@ -21,6 +21,7 @@ mod error;
 mod events;
 mod occurrences;
 mod report;
+mod retry;
 mod run;
 mod scope;
 

@@ -77,6 +77,8 @@ pub const STEP_TIMEOUT: &str = "step.timeout";
 pub const STEP_CAPTURE: &str = "step.capture";
 /// `capture_max_bytes` is invalid or set without `capture: true`.
 pub const STEP_CAPTURE_MAX_BYTES: &str = "step.capture-max-bytes";
+/// `retry` (baton extension) is malformed: a warning, since the reference ignores it.
+pub const STEP_RETRY: &str = "step.retry";
 /// A step `integration` or `model` is not a string.
 pub const STEP_DISPATCH_TYPE: &str = "step.dispatch-type";
 /// A nested step list (`then`, `else`, `steps`, a case, `default`) is not a list.
@@ -179,7 +181,7 @@ pub const WORKFLOW_CALL_TARGET: &str = "workflow-call.target";
 pub const WORKFLOW_CALL_INPUT: &str = "workflow-call.input";
 
 /// Every code, in the order the rules run.
-pub const ALL: [&str; 88] = [
+pub const ALL: [&str; 89] = [
     DOCUMENT_NOT_MAPPING,
     UNKNOWN_FIELD,
     OUTPUTS_NOT_MAPPING,
@@ -218,6 +220,7 @@ pub const ALL: [&str; 88] = [
     STEP_TIMEOUT,
     STEP_CAPTURE,
     STEP_CAPTURE_MAX_BYTES,
+    STEP_RETRY,
     STEP_DISPATCH_TYPE,
     STEP_LIST_TYPE,
     CUSTOM_STEP,

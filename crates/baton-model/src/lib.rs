@@ -41,6 +41,7 @@ mod diagnostic;
 pub mod graph;
 mod load;
 pub mod model;
+pub mod retry;
 mod schema;
 mod validate;
 pub mod yaml;

@@ -30,6 +30,25 @@ pub struct StepCommon {
     pub continue_on_error: Option<bool>,
 }
 
+/// The `retry` mapping of `shell`, `command` and `prompt` steps (baton extension).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // read through `baton_model::retry`; this type shapes the schema
+pub struct Retry {
+    /// Attempts in all, the first included (default 3).
+    #[schemars(range(min = 1, max = 100))]
+    pub max_attempts: Option<u32>,
+    /// Seconds to wait before the second attempt (default 1).
+    #[schemars(range(min = 0, max = 86400))]
+    pub delay: Option<f64>,
+    /// Factor applied to the wait after each further failure (default 2).
+    #[schemars(range(min = 1, max = 10))]
+    pub backoff: Option<f64>,
+    /// The longest wait, in seconds (default: no cap).
+    #[schemars(extend("exclusiveMinimum" = 0, "maximum" = 86400))]
+    pub max_delay: Option<f64>,
+}
+
 /// `output_format` of a shell step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -57,8 +76,11 @@ pub struct ShellStep {
     #[serde(default)]
     pub output_format: Option<OutputFormat>,
 
-    /// Reserved for baton's retry extension; ignored by the reference.
+    /// baton extension (ignored by the reference): run the step again after a failure
+    /// (a timeout included), waiting `delay × backoff^(n−1)` seconds, at most
+    /// `max_delay`, up to `max_attempts` attempts in all.
     #[serde(default)]
+    #[schemars(with = "Option<Retry>")]
     pub retry: Option<Any>,
 }
 
@@ -127,8 +149,11 @@ pub struct CommandStep {
     #[serde(default)]
     pub timeout: Option<Any>,
 
-    /// Reserved for baton's retry extension; ignored by the reference.
+    /// baton extension (ignored by the reference): run the step again after a failure
+    /// (a timeout included), waiting `delay × backoff^(n−1)` seconds, at most
+    /// `max_delay`, up to `max_attempts` attempts in all.
     #[serde(default)]
+    #[schemars(with = "Option<Retry>")]
     pub retry: Option<Any>,
 }
 
@@ -169,8 +194,11 @@ pub struct PromptStep {
     #[schemars(schema_with = "capture_max_bytes_schema")]
     pub capture_max_bytes: Option<Int>,
 
-    /// Reserved for baton's retry extension; ignored by the reference.
+    /// baton extension (ignored by the reference): run the step again after a failure
+    /// (a timeout included), waiting `delay × backoff^(n−1)` seconds, at most
+    /// `max_delay`, up to `max_attempts` attempts in all.
     #[serde(default)]
+    #[schemars(with = "Option<Retry>")]
     pub retry: Option<Any>,
 }
 

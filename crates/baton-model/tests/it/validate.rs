@@ -66,7 +66,7 @@ fn every_code_is_unique_and_dotted() {
 #[test]
 fn unknown_step_fields_are_warnings_with_a_suggestion() {
     let d = diags(
-        "workflow: {id: w, name: W}\nsteps:\n  - id: s\n    type: shell\n    run: echo\n    tiemout: 5\n    retry: 2\n",
+        "workflow: {id: w, name: W}\nsteps:\n  - id: s\n    type: shell\n    run: echo\n    tiemout: 5\n    retry: {max_attempts: 2}\n",
     );
     assert_eq!(d.len(), 1, "{}", render(&d));
     assert_eq!(d[0].severity, Severity::Warning);
@@ -80,7 +80,7 @@ fn unknown_step_fields_are_warnings_with_a_suggestion() {
 #[test]
 fn record_fields_and_extension_fields_are_known() {
     let d = diags(
-        "workflow: {id: w, name: W}\nsteps:\n  - id: s\n    type: shell\n    run: echo\n    model: m\n    integration: x\n    options: {}\n    input: {}\n    retry: {attempts: 2}\n  - id: g\n    type: gate\n    message: ok\n    retry: 1\n",
+        "workflow: {id: w, name: W}\nsteps:\n  - id: s\n    type: shell\n    run: echo\n    model: m\n    integration: x\n    options: {}\n    input: {}\n    retry: {max_attempts: 2}\n  - id: g\n    type: gate\n    message: ok\n    retry: 1\n",
     );
     assert_eq!(render(&d), "14:5 warning unknown-field: unknown field `retry` in step 'g'\n", "retry is known only on shell/command/prompt");
 }

@@ -348,6 +348,9 @@ impl Walk<'_, '_> {
 
 /// The step-type-specific rules (the reference's `StepBase.validate` of each type).
 fn type_rules(ty: &str, cx: &StepCx<'_>, out: &mut Out) {
+    if matches!(ty, "command" | "shell" | "prompt") {
+        retry_rule(cx, out);
+    }
     match ty {
         "command" => command::validate(cx, out),
         "shell" => shell::validate(cx, out),
@@ -379,4 +382,20 @@ pub(crate) fn value_hint(value: &Node, allowed: &[&str]) -> Option<String> {
 /// `key_text` re-exported for the per-type modules.
 pub(crate) fn key_display(key: &Node) -> String {
     key_text(key)
+}
+
+/// baton's `retry` extension: problems are warnings (the reference ignores the key, and
+/// a run with a malformed `retry` does not retry).
+fn retry_rule(cx: &StepCx<'_>, out: &mut Out) {
+    let id = cx.id.trim_matches('\'');
+    if let Err(problems) = crate::retry::RetryPolicy::parse(id, cx.get("retry")) {
+        for p in problems {
+            out.warning(
+                codes::STEP_RETRY,
+                p.message,
+                Some(p.span),
+                Some("retry: {max_attempts: 3, delay: 1, backoff: 2, max_delay: 30}".to_owned()),
+            );
+        }
+    }
 }
