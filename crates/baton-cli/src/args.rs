@@ -111,6 +111,8 @@ pub enum Command {
     Mcp(crate::commands::mcp::McpArgs),
     /// Print each step's captured stdout, stderr and exit code (baton addition).
     Logs(crate::commands::logs::LogsArgs),
+    /// Remove old run folders, never one in use (baton addition).
+    Prune(crate::commands::prune::PruneArgs),
     /// Print the man page generated from these definitions (baton addition).
     #[command(hide = true)]
     Man(crate::commands::man::ManArgs),

@@ -308,3 +308,49 @@ fn malformed_retry_is_a_located_warning() {
     let out = baton(dir.path(), &["run", "wf.yml"]);
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn prune_removes_finished_runs_but_never_a_locked_one() {
+    let dir = project();
+    write(dir.path(), "ok.yml", "schema_version: \"1.0\"\nworkflow: {id: ok, name: O, version: 1.0.0}\nsteps:\n  - {id: a, type: shell, run: 'true'}\n");
+    write(dir.path(), "bad.yml", "schema_version: \"1.0\"\nworkflow: {id: bad, name: B, version: 1.0.0}\nsteps:\n  - {id: a, type: shell, run: 'exit 1'}\n");
+    write(dir.path(), "slow.yml", "schema_version: \"1.0\"\nworkflow: {id: slow, name: S, version: 1.0.0}\nsteps:\n  - {id: a, type: shell, run: 'touch started; sleep 3'}\n");
+    baton(dir.path(), &["run", "ok.yml"]);
+    baton(dir.path(), &["run", "bad.yml"]);
+    let before = runs(dir.path());
+    assert_eq!(before.len(), 2);
+    let mut slow = Command::new(env!("CARGO_BIN_EXE_baton"))
+        .args(["run", "slow.yml"])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !dir.path().join("started").exists() {
+        assert!(std::time::Instant::now() < deadline, "the slow run did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let slow_id = runs(dir.path()).into_iter().find(|r| !before.contains(r)).unwrap();
+
+    // Filters: --status and --older-than.
+    let out = baton(dir.path(), &["prune", "--status", "failed", "--dry-run", "--json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["removed"].as_array().unwrap().len(), 1);
+    assert_eq!(runs(dir.path()).len(), 3, "a dry run removes nothing");
+    let out = baton(dir.path(), &["prune", "--older-than", "1d"]);
+    assert!(stdout(&out).contains("Removed 0 run(s)."), "{}", stdout(&out));
+    assert_eq!(runs(dir.path()).len(), 3);
+
+    // Everything: the executing run is skipped, the others go.
+    let out = baton(dir.path(), &["prune", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["removed"].as_array().unwrap().len(), 2);
+    assert_eq!(v["skipped_locked"], serde_json::json!([slow_id.clone()]));
+    assert_eq!(runs(dir.path()), [slow_id.clone()]);
+    assert!(slow.wait().unwrap().success());
+    assert_eq!(state(dir.path(), &slow_id)["status"], "completed");
+    let out = baton(dir.path(), &["prune", "--older-than", "bogus"]);
+    assert_eq!(out.status.code(), Some(2));
+}

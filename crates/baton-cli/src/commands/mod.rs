@@ -13,6 +13,7 @@ pub(crate) mod remove;
 pub(crate) mod search;
 pub(crate) mod update;
 pub(crate) mod overlay;
+pub(crate) mod prune;
 pub(crate) mod resolve;
 pub(crate) mod step;
 mod resume;
@@ -63,6 +64,7 @@ pub fn dispatch(cli: Cli) -> Result<i32, CliError> {
         Command::Mcp(args) => mcp::mcp(&args),
         Command::Man(args) => man::man(&args),
         Command::Logs(args) => logs::logs(&args),
+        Command::Prune(args) => prune::prune(&args),
     }
 }
 
