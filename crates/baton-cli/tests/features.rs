@@ -354,3 +354,66 @@ fn prune_removes_finished_runs_but_never_a_locked_one() {
     let out = baton(dir.path(), &["prune", "--older-than", "bogus"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Checks a line against `schemas/events.schema.json` (its `oneOf` branches: `event`
+/// const/enum, required keys, no others, types of strings and numbers).
+fn check_event_line(schema: &Value, line: &Value) {
+    let name = line["event"].as_str().unwrap();
+    let branch = schema["oneOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| {
+            let e = &b["properties"]["event"];
+            e["const"] == name || e["enum"].as_array().is_some_and(|a| a.iter().any(|x| x == name))
+        })
+        .unwrap_or_else(|| panic!("event {name} is not in the schema"));
+    let props = branch["properties"].as_object().unwrap();
+    for key in branch["required"].as_array().unwrap() {
+        assert!(line.get(key.as_str().unwrap()).is_some(), "{name}: missing {key}");
+    }
+    for (key, value) in line.as_object().unwrap() {
+        let prop = props.get(key).unwrap_or_else(|| panic!("{name}: extra key {key}"));
+        let types: Vec<&str> = match &prop["type"] {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+            _ => continue,
+        };
+        let ok = types.iter().any(|t| match *t {
+            "string" => value.is_string(),
+            "number" => value.is_number(),
+            "integer" => value.is_i64() || value.is_u64(),
+            "null" => value.is_null(),
+            _ => false,
+        });
+        assert!(ok, "{name}: {key} = {value} is not {types:?}");
+        if let Some(allowed) = prop["enum"].as_array() {
+            assert!(allowed.contains(value), "{name}: {key} = {value} not in {allowed:?}");
+        }
+    }
+}
+
+#[test]
+fn every_event_line_matches_the_committed_schema() {
+    let schema: Value =
+        serde_json::from_str(include_str!("../../../schemas/events.schema.json")).unwrap();
+    let dir = project();
+    write(
+        dir.path(),
+        "wf.yml",
+        "schema_version: \"1.0\"\nworkflow: {id: e, name: E, version: 1.0.0}\nsteps:\n  - id: f\n    type: shell\n    retry: {max_attempts: 2, delay: 0}\n    run: 'exit 2'\n",
+    );
+    write(dir.path(), "g.yml", GATE);
+    baton(dir.path(), &["run", "wf.yml", "--events", "a.jsonl"]);
+    baton(dir.path(), &["run", "g.yml", "--events", "b.jsonl"]);
+    let mut seen = std::collections::BTreeSet::new();
+    for file in ["a.jsonl", "b.jsonl"] {
+        for l in std::fs::read_to_string(dir.path().join(file)).unwrap().lines() {
+            let v: Value = serde_json::from_str(l).unwrap();
+            check_event_line(&schema, &v);
+            seen.insert(v["event"].as_str().unwrap().to_owned());
+        }
+    }
+    let seen: Vec<&str> = seen.iter().map(String::as_str).collect();
+    assert_eq!(seen, ["run_failed", "run_paused", "run_started", "step_finished", "step_retrying", "step_started"]);
+}
