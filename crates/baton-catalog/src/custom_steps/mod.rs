@@ -13,7 +13,8 @@
 //!   without importing the real `specify_cli`, imports the package as the reference
 //!   does (relative imports work; a failing import skips the type) and exchanges
 //!   config, context and result as JSON. Expressions a package evaluates are
-//!   evaluated by baton against the running workflow.
+//!   evaluated by baton against the running workflow. Worker processes
+//!   ([`bridge::Pool`]) live as long as the [`CustomSteps`].
 //! * **baton's executable form**: `step.yml` names an executable (`step.run`, relative
 //!   to the package) that reads `{"config", "rendered", "context"}` as JSON on stdin
 //!   and answers a result JSON on stdout; with `step.validate: true` it is also asked
@@ -41,15 +42,15 @@ use baton_model::CustomStepTypes;
 use baton_steps::process::{self, Input, Output, ProcessSpec};
 use baton_steps::{Step, StepContext, StepError, StepRegistry, StepResult, StepStatus};
 
-use bridge::{BridgeError, Call, Reply};
+use bridge::{BridgeError, Pool, Reply};
 
 /// How a loaded custom step runs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Kind {
     /// A Spec Kit Python package, through the bridge.
     Python {
-        /// The interpreter.
-        python: PathBuf,
+        /// The project's bridge workers.
+        pool: Arc<Pool>,
         /// Whether its class overrides `validate`.
         validates: bool,
     },
@@ -63,7 +64,7 @@ pub enum Kind {
 }
 
 /// One loaded custom step type.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct CustomStep {
     /// Its `type` key.
     pub type_key: String,
@@ -200,7 +201,7 @@ pub fn load_custom_steps(project_root: &Path, python: &Path) -> CustomSteps {
     // Python packages are imported by one probe process, in order.
     let python_candidates: Vec<usize> = (0..candidates.len()).filter(|&i| candidates[i].run.is_none()).collect();
     let mut probe: BTreeMap<usize, Option<bool>> = BTreeMap::new();
-    let mut python_path = python.to_path_buf();
+    let pool = Arc::new(Pool::new(python, project_root));
     if !python_candidates.is_empty() {
         let packages: Vec<Value> = python_candidates
             .iter()
@@ -212,22 +213,12 @@ pub fn load_custom_steps(project_root: &Path, python: &Path) -> CustomSteps {
             })
             .collect();
         let mut request = Map::new();
+        request.insert("mode".into(), Value::Str("probe".into()));
         request.insert("packages".into(), Value::List(packages));
         let request = Value::Map(request);
-        let call = Call {
-            python,
-            mode: "probe",
-            request: &request,
-            cwd: project_root,
-            env: None,
-            cancel: None,
-            executable: std::cell::Cell::new(None),
-        };
-        match bridge::call(&call, &mut |_, _| Err("expressions are not available while loading".into())) {
+        let reply = pool.call(&request, &mut |_, _| Err("expressions are not available while loading".into()), None);
+        match reply {
             Ok(Reply::Result(Value::List(results))) => {
-                if let Some(exe) = call.executable.take().filter(|e| e.is_absolute() && e.is_file()) {
-                    python_path = exe;
-                }
                 for (k, result) in python_candidates.iter().zip(results) {
                     let ok = matches!(&result, Value::Map(m) if m.get("ok") == Some(&Value::Bool(true)));
                     let validates = matches!(&result, Value::Map(m) if m.get("validates") == Some(&Value::Bool(true)));
@@ -264,7 +255,7 @@ pub fn load_custom_steps(project_root: &Path, python: &Path) -> CustomSteps {
                 Kind::Executable { program, validates: *validates }
             }
             None => match probe.get(&i) {
-                Some(Some(validates)) => Kind::Python { python: python_path.clone(), validates: *validates },
+                Some(Some(validates)) => Kind::Python { pool: pool.clone(), validates: *validates },
                 _ => continue,
             },
         };
@@ -343,22 +334,14 @@ impl CustomStep {
     /// The step's own validation messages for one configuration.
     fn validate_config(&self, config: &Value) -> Vec<String> {
         match &self.kind {
-            Kind::Python { python, validates: true } => {
+            Kind::Python { pool, validates: true } => {
                 let mut request = Map::new();
+                request.insert("mode".into(), Value::Str("validate".into()));
                 request.insert("dir".into(), Value::Str(self.dir.display().to_string()));
                 request.insert("type_key".into(), Value::Str(self.type_key.clone()));
                 request.insert("config".into(), config.clone());
                 let request = Value::Map(request);
-                let call = Call {
-                    python,
-                    mode: "validate",
-                    request: &request,
-                    cwd: &self.project_root,
-                    env: None,
-                    cancel: None,
-                    executable: std::cell::Cell::new(None),
-                };
-                match bridge::call(&call, &mut |_, _| Err("expressions are not available while validating".into())) {
+                match pool.call(&request, &mut |_, _| Err("expressions are not available while validating".into()), None) {
                     Ok(Reply::Result(Value::List(errors))) => errors.iter().map(Value::py_str).collect(),
                     Ok(Reply::Result(_)) => Vec::new(),
                     Ok(Reply::Raised(e)) => vec![format!("Step type '{}' could not validate a step: {e}", self.type_key)],
@@ -411,22 +394,14 @@ impl CustomStep {
         Value::Map(m)
     }
 
-    fn execute_python(&self, python: &Path, config: &Map, ctx: &StepContext<'_>) -> Result<StepResult, StepError> {
+    fn execute_python(&self, pool: &Pool, config: &Map, ctx: &StepContext<'_>) -> Result<StepResult, StepError> {
         let mut request = Map::new();
+        request.insert("mode".into(), Value::Str("execute".into()));
         request.insert("dir".into(), Value::Str(self.dir.display().to_string()));
         request.insert("type_key".into(), Value::Str(self.type_key.clone()));
         request.insert("config".into(), Value::Map(config.clone()));
         request.insert("context".into(), Self::context_json(ctx));
         let request = Value::Map(request);
-        let call = Call {
-            python,
-            mode: "execute",
-            request: &request,
-            cwd: ctx.project_root,
-            env: Some(ctx.env),
-            cancel: Some(ctx.cancel),
-            executable: std::cell::Cell::new(None),
-        };
         let mut callback = |op: &str, arg: &Value| -> Result<Value, String> {
             match (op, arg) {
                 ("evaluate", v) => baton_expr::render_value(v, ctx.namespace).map_err(|e| e.to_string()),
@@ -437,7 +412,7 @@ impl CustomStep {
                 _ => Err(format!("unknown callback {op:?}")),
             }
         };
-        match bridge::call(&call, &mut callback) {
+        match pool.call(&request, &mut callback, Some(ctx.cancel)) {
             Ok(Reply::Result(v)) => to_result(&v),
             Ok(Reply::Raised(e)) => Err(StepError::Raised(e)),
             Err(BridgeError::Interrupted) => Err(StepError::Interrupted),
@@ -510,7 +485,7 @@ impl Step for CustomStep {
 
     fn execute(&self, config: &Map, ctx: &StepContext<'_>) -> Result<StepResult, StepError> {
         match &self.kind {
-            Kind::Python { python, .. } => self.execute_python(python, config, ctx),
+            Kind::Python { pool, .. } => self.execute_python(pool, config, ctx),
             Kind::Executable { program, .. } => self.execute_program(program, config, ctx),
         }
     }

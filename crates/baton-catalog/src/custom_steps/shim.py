@@ -7,12 +7,14 @@
 # call back into baton) -- without ever importing the real `specify_cli`, then imports
 # packages the way Spec Kit does and talks to baton in JSON lines:
 #
-#   python3 -B -c <this file> probe|validate|execute
+#   python3 -B -c <this file> serve
 #
-# baton writes one request line on stdin; the shim answers one line on its stdout
-# (`{"result": ...}`, `{"raised": ...}`), possibly after callback lines
-# (`{"op": "evaluate", "value": ...}`) that baton answers on stdin. Whatever a
-# package prints goes to stderr.
+# The process serves requests until stdin closes: baton writes one request line
+# (`{"mode": "probe"|"validate"|"execute", ...}`); the shim answers one line on its
+# stdout (`{"result": ...}` or `{"raised": ...}`), possibly after callback lines
+# (`{"op": "evaluate", "value": ...}`) that baton answers on stdin. A package is
+# imported once per process and its step instance reused, as Spec Kit does. Whatever
+# a package prints goes to stderr.
 
 import abc
 import dataclasses
@@ -233,16 +235,24 @@ def _probe(request):
             results.append({"ok": False, "validates": False, "reason": "no StepBase subclass with this type_key"})
             continue
         loaded.add(key)
+        _INSTANCES[(candidate["dir"], key)] = step
         validates = type(step).validate is not StepBase.validate
         results.append({"ok": True, "validates": validates})
     # The real interpreter, so later calls skip launchers such as pyenv's shims.
     return {"result": results, "executable": sys.executable}
 
 
+_INSTANCES = {}
+
+
 def _instance(request):
-    step = _load(request["dir"], request["type_key"])
+    key = (request["dir"], request["type_key"])
+    step = _INSTANCES.get(key)
     if step is None:
-        raise RuntimeError(f"Unknown step type: {request['type_key']!r}")
+        step = _load(*key)
+        if step is None:
+            raise RuntimeError(f"Unknown step type: {request['type_key']!r}")
+        _INSTANCES[key] = step
     return step
 
 
@@ -270,19 +280,20 @@ def _execute(request):
 
 
 def _main():
-    mode = sys.argv[1] if len(sys.argv) > 1 else ""
-    request = _receive()
-    handler = {"probe": _probe, "validate": _validate, "execute": _execute}.get(mode)
-    if handler is None:
-        _send({"raised": f"unknown mode {mode!r}"})
-        return
-    try:
-        reply = handler(request)
-    except SystemExit:
-        raise
-    except BaseException as exc:  # noqa: BLE001 -- reported to baton as the step's error
-        reply = {"raised": str(exc), "exception": type(exc).__name__}
-    _send(reply)
+    handlers = {"probe": _probe, "validate": _validate, "execute": _execute}
+    while True:
+        line = sys.stdin.readline()
+        if not line:
+            return
+        request = json.loads(line)
+        handler = handlers.get(request.get("mode"))
+        try:
+            if handler is None:
+                raise ValueError(f"unknown mode {request.get('mode')!r}")
+            reply = handler(request)
+        except BaseException as exc:  # noqa: BLE001 -- reported to baton as the step's error
+            reply = {"raised": str(exc), "exception": type(exc).__name__}
+        _send(reply)
 
 
 _main()

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use baton_expr::{MapNamespace, Value};
 use baton_steps::agents::SystemHost;
@@ -102,8 +103,8 @@ fn loads_what_the_reference_loads() {
     assert!(matches!(custom.get("echo-twice").unwrap().kind, Kind::Python { validates: true, .. }));
     assert!(matches!(custom.get("pauser").unwrap().kind, Kind::Python { validates: false, .. }));
     // Later calls use the interpreter's real path (no launcher such as a pyenv shim).
-    let Kind::Python { python, .. } = &custom.get("pauser").unwrap().kind else { unreachable!() };
-    assert!(python.is_absolute(), "{}", python.display());
+    let Kind::Python { pool, .. } = &custom.get("pauser").unwrap().kind else { unreachable!() };
+    assert!(pool.python().is_absolute(), "{}", pool.python().display());
     // The probe left nothing behind in the packages.
     assert!(!p.path().join(".specify/workflows/steps/echo-twice/__pycache__").exists());
 }
@@ -171,11 +172,70 @@ fn the_real_specify_cli_is_never_imported() {
     let fake = tempfile::tempdir().unwrap();
     fs::create_dir_all(fake.path().join("specify_cli/workflows")).unwrap();
     fs::write(fake.path().join("specify_cli/__init__.py"), "raise RuntimeError('the real specify_cli was imported')\n").unwrap();
-    let custom = load_custom_steps(p.path(), &python());
+    fs::write(fake.path().join("specify_cli/workflows/__init__.py"), "raise RuntimeError('the real specify_cli was imported')\n").unwrap();
     let mut env = process_env();
     env.insert("PYTHONPATH".into(), fake.path().display().to_string());
-    let done = run(custom.get("echo-twice").unwrap(), "{id: s1, value: z}", Value::Map(Map::new()), &env).unwrap();
-    assert_eq!(done.output.get("value"), Some(&Value::Str("zz".into())));
+    // The fake package is importable in this interpreter…
+    let status = Command::new("python3").arg("-c").arg("import specify_cli").envs(&env).stderr(std::process::Stdio::null()).status().unwrap();
+    assert!(!status.success());
+    // …yet the bridge loads and runs the package against baton's shim.
+    let pool = bridge::Pool::new(&python(), p.path()).with_env(env);
+    let dir = p.path().join(".specify/workflows/steps/echo-twice");
+    let request = baton_expr::json::loads(&format!(
+        r#"{{"mode": "probe", "packages": [{{"dir": {}, "type_key": "echo-twice"}}]}}"#,
+        baton_expr::json::dumps(&Value::Str(dir.display().to_string()), &Default::default()).unwrap()
+    ))
+    .unwrap();
+    let reply = pool.call(&request, &mut |_, _| Err("none".into()), None).unwrap();
+    assert_eq!(reply, bridge::Reply::Result(baton_expr::json::loads(r#"[{"ok": true, "validates": true}]"#).unwrap()));
+}
+
+#[test]
+fn ctrl_c_ends_a_running_python_step() {
+    let p = project();
+    let dir = p.path().join(".specify/workflows/steps/sleeper");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join("step.yml"), "step: {type_key: sleeper}\n").unwrap();
+    fs::write(
+        dir.join("__init__.py"),
+        "import time\nfrom specify_cli.workflows.base import StepBase, StepResult\n\nclass Sleeper(StepBase):\n    type_key = 'sleeper'\n    def execute(self, config, context):\n        time.sleep(30)\n        return StepResult()\n",
+    )
+    .unwrap();
+    let custom = load_custom_steps(p.path(), &python());
+    let step = custom.get("sleeper").unwrap().clone();
+    let cancel = Cancel::new();
+    let fire = cancel.clone();
+    let started = std::time::Instant::now();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        fire.cancel();
+    });
+    let root = p.path().to_path_buf();
+    let ns = MapNamespace::new();
+    let options = Map::new();
+    let host = SystemHost::new(Vec::new(), root.clone());
+    let env = process_env();
+    let ctx = StepContext {
+        namespace: &ns,
+        step_id: "s1",
+        inside_fan_out: false,
+        default_integration: None,
+        default_model: None,
+        default_options: &options,
+        project_root: &root,
+        run_id: "r",
+        is_resume: false,
+        workflow_dir: None,
+        env: &env,
+        cancel: &cancel,
+        interaction: &NoInteraction,
+        host: &host,
+    };
+    assert_eq!(step.execute(&Map::new(), &ctx), Err(StepError::Interrupted));
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    // The next call starts a fresh worker.
+    let pauser = custom.get("pauser").unwrap();
+    assert_eq!(run(pauser, "{id: s1}", Value::Map(Map::new()), &env).unwrap().status, StepStatus::Paused);
 }
 
 #[test]
