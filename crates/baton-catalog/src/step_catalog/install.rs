@@ -77,6 +77,17 @@ fn is_required_file(rel: &str) -> bool {
         && parts.len() == 1 && matches!(parts[0].to_lowercase().as_str(), "step.yml" | "__init__.py")
 }
 
+/// What `step add <id>` asks of the catalog.
+#[derive(Debug, Clone, Copy)]
+pub struct CatalogRequest<'a> {
+    /// The step id.
+    pub step_id: &'a str,
+    /// `--version`.
+    pub version: Option<&'a str>,
+    /// `--force`.
+    pub force: bool,
+}
+
 /// `step add <id> [--version V] [--force]` from the step catalog. `warn` receives the
 /// reference's `Warning:` lines (stdout); `notice` receives baton's own (sources that
 /// failed to load, caches that could not be written; stderr). Returns the registry
@@ -87,13 +98,12 @@ fn is_required_file(rel: &str) -> bool {
 pub fn install_from_catalog(
     inputs: &Inputs<'_>,
     temp_dir: &Path,
-    step_id: &str,
-    version: Option<&str>,
-    force: bool,
+    request: &CatalogRequest<'_>,
     now: jiff::Timestamp,
     warn: &mut dyn FnMut(String),
     notice: &mut dyn FnMut(String),
 ) -> Result<Map, CatalogInstallError> {
+    let CatalogRequest { step_id, version, force } = *request;
     let root = inputs.stack.project_root;
     let merged = load_merged(inputs).map_err(|e| err(e.0))?;
     for w in &merged.warnings {

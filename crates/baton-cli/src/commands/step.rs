@@ -212,9 +212,7 @@ fn add(
         let result = step_catalog::install::install_from_catalog(
             &inputs,
             &std::env::temp_dir(),
-            step_id,
-            version,
-            force,
+            &step_catalog::install::CatalogRequest { step_id, version, force },
             now,
             &mut |w| warnings.push(w),
             &mut |n| {
