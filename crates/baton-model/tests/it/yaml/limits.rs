@@ -1,7 +1,5 @@
 //! Hostile and degenerate input: empty, garbage, deep nesting, alias bombs, big files.
 
-use std::time::{Duration, Instant};
-
 use baton_model::yaml::{parse, Yaml, YamlErrorKind, MAX_DEPTH};
 
 #[test]
@@ -27,11 +25,9 @@ fn garbage_is_an_error_not_a_panic() {
 }
 
 fn assert_limit(text: &str, what: &str) {
-    let start = Instant::now();
     let e = parse(text).unwrap_err();
     assert_eq!(e.kind, YamlErrorKind::Limit, "{}", e.message);
     assert!(e.message.contains(what), "{}", e.message);
-    assert!(start.elapsed() < Duration::from_secs(5), "took {:?}", start.elapsed());
 }
 
 #[test]
@@ -104,7 +100,7 @@ fn recursive_aliases_are_refused() {
 }
 
 #[test]
-fn ten_megabytes_load_quickly() {
+fn ten_megabytes_load() {
     let mut text = String::with_capacity(10_500_000);
     text.push_str("steps:\n");
     let mut i = 0;
@@ -114,12 +110,7 @@ fn ten_megabytes_load_quickly() {
         ));
         i += 1;
     }
-    let start = Instant::now();
+    // Loads completely (its speed is measured by `cargo xtask bench`, not here).
     let node = parse(&text).unwrap();
-    let elapsed = start.elapsed();
     assert_eq!(node.get("steps").and_then(|s| s.as_seq()).map(<[_]>::len), Some(i));
-    // Unoptimised test builds are several times slower than release builds, which take
-    // well under a second.
-    assert!(elapsed < Duration::from_secs(20), "10 MB took {elapsed:?}");
-    eprintln!("10 MB loaded in {elapsed:?}");
 }
