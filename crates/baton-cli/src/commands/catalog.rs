@@ -69,6 +69,9 @@ pub(crate) struct Eco {
     pub client: Client,
     /// Now.
     pub now: jiff::Timestamp,
+    /// The project's custom step types, loaded when a validation first asks
+    /// (`add` and `update` validate with them, as the reference does).
+    pub custom_steps: super::run::LazyCustomSteps,
     /// Whether `--json` was given.
     pub json: bool,
 }
@@ -97,6 +100,7 @@ impl Eco {
         let client = Client::new(NetConfig { auth, user_agent: format!("baton/{}", env!("CARGO_PKG_VERSION")), ..NetConfig::default() });
         Ok(Eco {
             cwd: ctx.cwd,
+            custom_steps: super::run::LazyCustomSteps::new(root.clone()),
             root,
             home,
             catalog_env: std::env::var("SPECKIT_WORKFLOW_CATALOG_URL").ok(),
@@ -117,7 +121,7 @@ impl Eco {
             client: &self.client,
             temp_dir: &self.temp_dir,
             now: self.now,
-            custom_steps: &baton_model::NoCustomSteps,
+            custom_steps: &self.custom_steps,
             faults: &NoFaults,
         }
     }

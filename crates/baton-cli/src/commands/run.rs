@@ -232,13 +232,42 @@ impl Drop for StdoutToStderr {
     }
 }
 
-/// Callees of `type: workflow` steps: installed workflows of the project, with their
-/// overlays, validated (custom step types: issue 19).
-pub(crate) struct InstalledCalls {
+/// The project's custom step types, loaded on first use (loading imports Python
+/// packages, so verbs that never validate never pay for it).
+pub(crate) struct LazyCustomSteps {
     root: PathBuf,
+    loaded: std::sync::OnceLock<baton_catalog::custom_steps::CustomSteps>,
 }
 
-impl baton_engine::CallResolver for InstalledCalls {
+impl LazyCustomSteps {
+    /// Custom step types of the project at `root`, not loaded yet.
+    pub(crate) fn new(root: PathBuf) -> Self {
+        LazyCustomSteps { root, loaded: std::sync::OnceLock::new() }
+    }
+
+    fn get(&self) -> &baton_catalog::custom_steps::CustomSteps {
+        self.loaded.get_or_init(|| custom_steps(&self.root))
+    }
+}
+
+impl baton_model::CustomStepTypes for LazyCustomSteps {
+    fn is_known(&self, type_key: &str) -> bool {
+        self.get().is_known(type_key)
+    }
+
+    fn validate(&self, type_key: &str, step: &baton_model::yaml::Node) -> Vec<String> {
+        baton_model::CustomStepTypes::validate(self.get(), type_key, step)
+    }
+}
+
+/// Callees of `type: workflow` steps: installed workflows of the project, with their
+/// overlays, validated with the project's custom step types.
+pub(crate) struct InstalledCalls<'a> {
+    root: PathBuf,
+    custom: &'a baton_catalog::custom_steps::CustomSteps,
+}
+
+impl baton_engine::CallResolver for InstalledCalls<'_> {
     fn resolve(&self, target: &Value, ancestry: &[String]) -> Result<baton_engine::CalledWorkflow, String> {
         use baton_catalog::overlay::call::{resolve_call_target, ProjectRegistry};
         let resolved = resolve_call_target(
@@ -246,7 +275,7 @@ impl baton_engine::CallResolver for InstalledCalls {
             target,
             ancestry,
             &ProjectRegistry(&self.root),
-            &baton_model::NoCustomSteps,
+            self.custom,
         )
         .map_err(|e| e.to_string())?;
         let source = resolved.source_path.canonicalize().unwrap_or(resolved.source_path.clone());
@@ -287,7 +316,7 @@ pub(crate) fn execute<R>(
     let err_tty = rustix::termios::isatty(rustix::stdio::stderr());
     let lines = StepLines::new(tty && !json, err_tty, spin);
     let silent = Silent;
-    let calls = InstalledCalls { root: root.to_path_buf() };
+    let calls = InstalledCalls { root: root.to_path_buf(), custom };
     let engine = Engine {
         calls: Some(&calls),
         registry: &registry,
