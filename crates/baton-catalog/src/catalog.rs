@@ -225,28 +225,45 @@ pub fn validated_releases(id: &str, entry: &Map) -> Result<Vec<(String, Map)>, C
 /// A release-history violation.
 pub fn select_release(id: &str, entry: &Map, version: Option<&str>) -> Result<Option<Map>, CatalogError> {
     let releases = validated_releases(id, entry)?;
+    Ok(select_from(entry, releases, &CURRENT_ONLY_FIELDS, version))
+}
+
+/// The release selection shared by workflow and step catalogs: the entry itself when
+/// no `version` is asked or it names the current version (exactly, or PEP 440-equal),
+/// else the first of the validated `releases` that is PEP 440-equal, merged over the
+/// entry without its `current_only` fields; `None` when nothing matches.
+pub(crate) fn select_from(
+    entry: &Map,
+    releases: Vec<(String, Map)>,
+    current_only: &[&str],
+    version: Option<&str>,
+) -> Option<Map> {
     let current = entry.get("version");
-    let Some(version) = version else { return Ok(Some(entry.clone())) };
+    let Some(version) = version else { return Some(entry.clone()) };
     if current.and_then(Value::as_str) == Some(version) {
-        return Ok(Some(entry.clone()));
+        return Some(entry.clone());
     }
-    let Some(requested) = pep440(version) else { return Ok(None) };
+    let requested = pep440(version)?;
     if let Some(Value::Str(c)) = current {
         if pep440(c).is_some_and(|c| c == requested) {
-            return Ok(Some(entry.clone()));
+            return Some(entry.clone());
         }
     }
     for (advertised, record) in releases {
         if pep440(&advertised).is_some_and(|a| a == requested) {
-            let mut effective: Map = entry.iter().filter(|(k, _)| !CURRENT_ONLY_FIELDS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+            let mut effective: Map = entry
+                .iter()
+                .filter(|(k, _)| !current_only.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
             for (k, v) in record {
                 effective.insert(k, v);
             }
             effective.insert("version".into(), Value::Str(advertised));
-            return Ok(Some(effective));
+            return Some(effective);
         }
     }
-    Ok(None)
+    None
 }
 
 /// Current version first, then release keys newest first.

@@ -27,24 +27,7 @@ pub struct Registry {
 }
 
 /// `datetime.now(timezone.utc).isoformat()` of `now`.
-pub fn iso_utc(now: jiff::Timestamp) -> String {
-    let dt = now.to_zoned(jiff::tz::TimeZone::UTC).datetime();
-    let micros = dt.subsec_nanosecond() / 1000;
-    let base = format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        dt.year(),
-        dt.month(),
-        dt.day(),
-        dt.hour(),
-        dt.minute(),
-        dt.second()
-    );
-    if micros == 0 {
-        format!("{base}+00:00")
-    } else {
-        format!("{base}.{micros:06}+00:00")
-    }
-}
+pub use baton_state::isoformat as iso_utc;
 
 fn has_symlinked_parent(project_root: &Path) -> bool {
     let mut current = project_root.to_path_buf();

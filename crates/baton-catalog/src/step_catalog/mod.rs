@@ -499,29 +499,7 @@ pub fn validated_releases(entry: &Map, step_id: &str) -> Result<Vec<(String, Map
 /// A release-history violation.
 pub fn select_release(entry: &Map, step_id: &str, version: Option<&str>) -> Result<Option<Map>, Error> {
     let releases = validated_releases(entry, step_id)?;
-    let current = entry.get("version");
-    let Some(version) = version else { return Ok(Some(entry.clone())) };
-    if current.and_then(Value::as_str) == Some(version) {
-        return Ok(Some(entry.clone()));
-    }
-    let Some(requested) = pep440(version) else { return Ok(None) };
-    if let Some(Value::Str(c)) = current {
-        if pep440(c).is_some_and(|c| c == requested) {
-            return Ok(Some(entry.clone()));
-        }
-    }
-    for (advertised, record) in releases {
-        if pep440(&advertised).is_some_and(|a| a == requested) {
-            let mut effective: Map =
-                entry.iter().filter(|(k, _)| !CURRENT_ONLY.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
-            for (k, v) in record {
-                effective.insert(k, v);
-            }
-            effective.insert("version".into(), Value::Str(advertised));
-            return Ok(Some(effective));
-        }
-    }
-    Ok(None)
+    Ok(crate::catalog::select_from(entry, releases, &CURRENT_ONLY, version))
 }
 
 /// The current version, then the release keys newest first (PEP 440 order).
