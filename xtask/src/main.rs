@@ -23,6 +23,8 @@ fn schemas() -> Vec<(&'static str, String)> {
         ("schemas/workflow.schema.json", baton_model::workflow_schema_text()),
         ("schemas/overlay.schema.json", baton_catalog::overlay::schema::overlay_schema_text()),
         ("schemas/step-package.schema.json", baton_catalog::overlay::schema::step_package_schema_text()),
+        ("schemas/catalog.schema.json", baton_catalog::catalog_schema::catalog_schema_text()),
+        ("schemas/step-catalog.schema.json", baton_catalog::catalog_schema::step_catalog_schema_text()),
     ]
 }
 

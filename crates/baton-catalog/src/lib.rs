@@ -10,6 +10,7 @@
 pub mod archive;
 pub mod cache;
 pub mod catalog;
+pub mod catalog_schema;
 pub mod custom_steps;
 pub mod fsx;
 pub mod ids;

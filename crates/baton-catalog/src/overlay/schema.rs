@@ -157,7 +157,7 @@ struct StepMetadata {
     validate: Option<bool>,
 }
 
-fn finish(mut value: serde_json::Value) -> String {
+pub(crate) fn finish(mut value: serde_json::Value) -> String {
     tidy(&mut value);
     if let Some(object) = value.as_object_mut() {
         let mut ordered = serde_json::Map::new();
