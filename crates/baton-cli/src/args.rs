@@ -37,6 +37,11 @@ pub enum Command {
         /// Write one JSON line per engine event to FILE (`-`: stderr) (baton addition).
         #[arg(long, value_name = "FILE")]
         events: Option<String>,
+        /// When a finished step's journal line reaches the disk: `normal` syncs it while
+        /// the next step runs (a power loss loses at most the last step), `strict`
+        /// before the next step starts (baton addition).
+        #[arg(long, value_enum, default_value_t = DurabilityArg::Normal)]
+        durability: DurabilityArg,
     },
     /// Resume a paused or failed workflow run.
     Resume {
@@ -53,6 +58,11 @@ pub enum Command {
         /// Write one JSON line per engine event to FILE (`-`: stderr) (baton addition).
         #[arg(long, value_name = "FILE")]
         events: Option<String>,
+        /// When a finished step's journal line reaches the disk: `normal` syncs it while
+        /// the next step runs (a power loss loses at most the last step), `strict`
+        /// before the next step starts (baton addition).
+        #[arg(long, value_enum, default_value_t = DurabilityArg::Normal)]
+        durability: DurabilityArg,
     },
     /// Show workflow run status.
     Status {
@@ -131,4 +141,22 @@ pub struct Passthrough {
     /// Arguments of the verb.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub args: Vec<String>,
+}
+
+/// `--durability` of `run` and `resume`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DurabilityArg {
+    /// Sync each finished step while the next one runs (the default).
+    Normal,
+    /// Sync each finished step before the next one starts.
+    Strict,
+}
+
+impl From<DurabilityArg> for baton_state::Durability {
+    fn from(d: DurabilityArg) -> Self {
+        match d {
+            DurabilityArg::Normal => baton_state::Durability::Normal,
+            DurabilityArg::Strict => baton_state::Durability::Strict,
+        }
+    }
 }

@@ -19,6 +19,8 @@ pub(crate) struct Extras {
     pub choose: Option<(String, String)>,
     /// `--events`: where event lines go.
     pub events: Option<Arc<super::events_file::EventsFile>>,
+    /// `--durability`: when a finished step's journal line is synced.
+    pub durability: baton_state::Durability,
 }
 
 static EXTRAS: OnceLock<Extras> = OnceLock::new();
@@ -30,6 +32,11 @@ pub(crate) fn set(extras: Extras) {
 
 fn get() -> Option<&'static Extras> {
     EXTRAS.get()
+}
+
+/// The durability asked for (`normal` unless `--durability strict`).
+pub(crate) fn durability() -> baton_state::Durability {
+    get().map(|e| e.durability).unwrap_or_default()
 }
 
 /// Checks `--choose OPTION` against the gate run `run_id` is paused at; returns the

@@ -31,8 +31,12 @@ use crate::exit::CliError;
 /// Runs the verb and returns the exit code.
 pub fn dispatch(cli: Cli) -> Result<i32, CliError> {
     match cli.command {
-        Command::Run { source, inputs, json, events } => {
-            extras::set(extras::Extras { choose: None, events: open_events(events.as_deref(), json)? });
+        Command::Run { source, inputs, json, events, durability } => {
+            extras::set(extras::Extras {
+                choose: None,
+                events: open_events(events.as_deref(), json)?,
+                durability: durability.into(),
+            });
             run::run(&source, &inputs.input, json)
         }
         Command::Validate { file, json } => validate::validate(&file, json),
@@ -42,9 +46,13 @@ pub fn dispatch(cli: Cli) -> Result<i32, CliError> {
             clap_complete::generate(shell, &mut cmd, "baton", &mut std::io::stdout());
             Ok(0)
         }
-        Command::Resume { run_id, inputs, json, choose, events } => {
+        Command::Resume { run_id, inputs, json, choose, events, durability } => {
             let choose = choose.map(|c| extras::check_choose(&run_id, &c, json)).transpose()?;
-            extras::set(extras::Extras { choose, events: open_events(events.as_deref(), json)? });
+            extras::set(extras::Extras {
+                choose,
+                events: open_events(events.as_deref(), json)?,
+                durability: durability.into(),
+            });
             resume::resume(&run_id, &inputs.input, json)
         }
         Command::Status { run_id, json } => status::status(run_id.as_deref(), json),

@@ -327,7 +327,8 @@ pub(crate) fn execute<R>(
         cancel: &cancel,
         events: &super::extras::Tee::wrap(if json { &silent } else { &lines }),
     };
-    let store = FileStore::new(root, baton_engine::source_parser(), Arc::new(SystemClock));
+    let store = FileStore::new(root, baton_engine::source_parser(), Arc::new(SystemClock))
+        .with_durability(super::extras::durability());
     let _redirect = StdoutToStderr::new(json);
     Ok(f(&engine, &store))
 }
