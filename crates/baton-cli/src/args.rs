@@ -64,6 +64,19 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = DurabilityArg::Normal)]
         durability: DurabilityArg,
     },
+    /// Start a new run of a finished run's workflow from STEP_ID, reusing earlier results.
+    Rerun {
+        /// The run whose results are reused.
+        run_id: String,
+        /// The (qualified) step id to execute from, e.g. `build` or `lp:s:1`.
+        #[arg(long, value_name = "STEP_ID")]
+        from: String,
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// Print one JSON object with the outcome on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show workflow run status.
     Status {
         /// A run id; without it, every run is listed.

@@ -21,6 +21,7 @@ mod error;
 mod events;
 mod occurrences;
 mod report;
+mod rerun;
 mod retry;
 mod run;
 mod scope;
@@ -34,4 +35,5 @@ pub use report::{
     active_step, failed_error, gate_outcome, outcome_payload, scope_summaries, status_payload, ActiveStep,
     ScopeSummary,
 };
+pub use rerun::RerunRun;
 pub use run::{source_parser, Engine, Finished, LoadInstalled, NewRun, ResumeRun};

@@ -16,6 +16,7 @@ pub(crate) mod overlay;
 pub(crate) mod prune;
 pub(crate) mod resolve;
 pub(crate) mod step;
+mod rerun;
 mod resume;
 pub(crate) mod graph;
 pub(crate) mod man;
@@ -55,6 +56,7 @@ pub fn dispatch(cli: Cli) -> Result<i32, CliError> {
             });
             resume::resume(&run_id, &inputs.input, json)
         }
+        Command::Rerun { run_id, from, inputs, json } => rerun::rerun(&run_id, &from, &inputs.input, json),
         Command::Status { run_id, json } => status::status(run_id.as_deref(), json),
         Command::List(args) => list::list(&args),
         Command::Add(args) => add::add(&args),
