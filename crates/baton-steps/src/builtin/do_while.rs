@@ -3,8 +3,8 @@
 
 use baton_expr::{Map, Value};
 
-use super::support::id_repr;
-use crate::step::{Step, StepContext, StepError, StepResult, StepStatus};
+use super::support::{loop_body, loop_max_iterations};
+use crate::step::{Step, StepContext, StepError, StepResult};
 
 /// The `do-while` step type.
 #[derive(Debug, Default, Clone, Copy)]
@@ -16,27 +16,13 @@ impl Step for DoWhile {
     }
 
     fn execute(&self, config: &Map, _ctx: &StepContext<'_>) -> Result<StepResult, StepError> {
-        let max = match config.get("max_iterations") {
-            None | Some(Value::Null) => Value::from(10),
-            Some(v) => v.clone(),
-        };
+        let max = loop_max_iterations(config);
         let cond = config.get("condition").cloned().unwrap_or_else(|| Value::from("false"));
         let output = Map::from_iter([
             ("condition".to_owned(), cond),
             ("max_iterations".to_owned(), max),
             ("loop_type".to_owned(), Value::from("do-while")),
         ]);
-        match config.get("steps") {
-            None => Ok(StepResult::with_status(StepStatus::Completed, output)),
-            Some(Value::List(steps)) => {
-                let mut r = StepResult::with_status(StepStatus::Completed, output);
-                r.next_steps = steps.clone();
-                Ok(r)
-            }
-            Some(other) => Ok(StepResult::failed(
-                output,
-                format!("Do-while step {}: 'steps' must be a list of steps, got {}.", id_repr(config), other.type_name()),
-            )),
-        }
+        Ok(loop_body(config, output, "Do-while step"))
     }
 }

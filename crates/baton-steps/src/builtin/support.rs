@@ -10,7 +10,7 @@ use std::time::Duration;
 use baton_expr::{Map, Namespace, Value};
 use num_traits::ToPrimitive;
 
-use crate::step::StepError;
+use crate::step::{StepError, StepResult, StepStatus};
 
 /// `repr(config.get('id', '?'))`: how the reference names a step in its messages.
 pub(crate) fn id_repr(config: &Map) -> String {
@@ -158,6 +158,32 @@ pub(crate) fn os_error_text(err: &std::io::Error, filename: Option<&str>) -> Str
     match filename {
         Some(name) => format!("[Errno {code}] {message}: {}", baton_expr::py::str_repr(name)),
         None => format!("[Errno {code}] {message}"),
+    }
+}
+
+/// A loop's `max_iterations` as its output echoes it: the configured value, or 10 when
+/// absent or null (`while` and `do-while`).
+pub(crate) fn loop_max_iterations(config: &Map) -> Value {
+    match config.get("max_iterations") {
+        None | Some(Value::Null) => Value::from(10),
+        Some(v) => v.clone(),
+    }
+}
+
+/// A loop's iteration: its `steps` as the child sequence (none when absent), or the
+/// step failed when `steps` is not a list. `label` starts the error (`While step`).
+pub(crate) fn loop_body(config: &Map, output: Map, label: &str) -> StepResult {
+    match config.get("steps") {
+        None => StepResult::with_status(StepStatus::Completed, output),
+        Some(Value::List(steps)) => {
+            let mut r = StepResult::with_status(StepStatus::Completed, output);
+            r.next_steps = steps.clone();
+            r
+        }
+        Some(other) => StepResult::failed(
+            output,
+            format!("{label} {}: 'steps' must be a list of steps, got {}.", id_repr(config), other.type_name()),
+        ),
     }
 }
 

@@ -4,7 +4,7 @@
 use baton_expr::{Map, Value};
 
 use super::if_::condition;
-use super::support::id_repr;
+use super::support::{loop_body, loop_max_iterations};
 use crate::step::{Step, StepContext, StepError, StepResult, StepStatus};
 
 /// The `while` step type.
@@ -17,10 +17,7 @@ impl Step for While {
     }
 
     fn execute(&self, config: &Map, ctx: &StepContext<'_>) -> Result<StepResult, StepError> {
-        let max = match config.get("max_iterations") {
-            None | Some(Value::Null) => Value::from(10),
-            Some(v) => v.clone(),
-        };
+        let max = loop_max_iterations(config);
         let cond = config.get("condition").cloned().unwrap_or(Value::Bool(false));
         let truth = condition(&cond, ctx)?;
         let output = Map::from_iter([
@@ -31,17 +28,6 @@ impl Step for While {
         if !truth {
             return Ok(StepResult::with_status(StepStatus::Completed, output));
         }
-        match config.get("steps") {
-            None => Ok(StepResult::with_status(StepStatus::Completed, output)),
-            Some(Value::List(steps)) => {
-                let mut r = StepResult::with_status(StepStatus::Completed, output);
-                r.next_steps = steps.clone();
-                Ok(r)
-            }
-            Some(other) => Ok(StepResult::failed(
-                output,
-                format!("While step {}: 'steps' must be a list of steps, got {}.", id_repr(config), other.type_name()),
-            )),
-        }
+        Ok(loop_body(config, output, "While step"))
     }
 }
