@@ -251,7 +251,7 @@ impl<S: RunSession + Send> Driver<'_, S> {
     fn stage(&self, delta: StepDelta) -> Walk<()> {
         let mut core = self.lock();
         core.state.apply_delta(&delta)?;
-        merge(&mut core.pending, delta);
+        core.pending.merge(delta);
         Ok(())
     }
 
@@ -275,10 +275,9 @@ impl<S: RunSession + Send> Driver<'_, S> {
     /// Writes the staged changes and `delta` as one journal line.
     pub(crate) fn commit(&self, delta: StepDelta) -> Walk<()> {
         let mut core = self.lock();
-        let mut all = std::mem::take(&mut core.pending);
-        merge(&mut all, delta);
+        let staged = std::mem::take(&mut core.pending);
         let Core { state, session, .. } = &mut *core;
-        session.commit(state, all)?;
+        session.commit_staged(state, staged, delta)?;
         Ok(())
     }
 
@@ -635,7 +634,10 @@ impl<S: RunSession + Send> Driver<'_, S> {
                 if n >= limit || !self.loop_condition(def, scope)? {
                     break;
                 }
-                self.commit(StepDelta {
+                // Staged, not committed: the iteration's first commit carries it (one
+                // journal line, one sync per iteration). A kill before that commit loses
+                // only the push, and resume re-evaluates the same condition.
+                self.stage(StepDelta {
                     edits: vec![TreeEdit::push_child(path.clone(), Sequence::shared(defs0.len()))],
                     ..Default::default()
                 })?;
@@ -931,24 +933,6 @@ impl<S: RunSession + Send> Driver<'_, S> {
             }
             last.map(|(o, e)| (o, e, results))
         })
-    }
-}
-
-/// Appends `d` to `into` (later values win; edits and publications keep their order).
-pub(crate) fn merge(into: &mut StepDelta, d: StepDelta) {
-    if d.current_step_index.is_some() {
-        into.current_step_index = d.current_step_index;
-    }
-    if d.current_step_id.is_some() {
-        into.current_step_id = d.current_step_id;
-    }
-    into.publish.extend(d.publish);
-    if d.execution.is_some() {
-        into.execution = d.execution;
-    }
-    into.edits.extend(d.edits);
-    if d.updated_at.is_some() {
-        into.updated_at = d.updated_at;
     }
 }
 

@@ -211,6 +211,27 @@ fn edit_from_json(v: Json) -> std::result::Result<TreeEdit, String> {
     Ok(TreeEdit { path, op })
 }
 
+impl StepDelta {
+    /// Folds a later delta into this one, so one journal line records both: the later
+    /// one's scalar fields win, its publications and edits follow this one's.
+    pub fn merge(&mut self, later: StepDelta) {
+        if later.current_step_index.is_some() {
+            self.current_step_index = later.current_step_index;
+        }
+        if later.current_step_id.is_some() {
+            self.current_step_id = later.current_step_id;
+        }
+        self.publish.extend(later.publish);
+        if later.execution.is_some() {
+            self.execution = later.execution;
+        }
+        self.edits.extend(later.edits);
+        if later.updated_at.is_some() {
+            self.updated_at = later.updated_at;
+        }
+    }
+}
+
 impl RunState {
     /// Applies a delta: the one way a commit (and a journal replay) changes the state.
     /// Cost: O(size of the delta) plus the depth of each edited path.

@@ -56,6 +56,10 @@ pub trait RunSession {
     /// Stamps `delta.updated_at`, applies the delta to `state` and appends it to the
     /// journal (written before returning; synced per [`Durability`]).
     fn commit(&mut self, state: &mut RunState, delta: StepDelta) -> Result<()>;
+    /// Like [`RunSession::commit`], for changes `staged` that the caller already applied
+    /// to `state` (so they are not applied twice): applies `delta` only, and appends
+    /// `staged` followed by `delta` as one journal line.
+    fn commit_staged(&mut self, state: &mut RunState, staged: StepDelta, delta: StepDelta) -> Result<()>;
     /// Appends a `log.jsonl` event (stamped with the clock).
     fn log(&mut self, event: &LogEvent, scope: Option<&EventScope>) -> Result<()>;
     /// Waits until every committed line is on disk.
@@ -398,14 +402,19 @@ impl RunSession for FileSession {
         })
     }
 
-    fn commit(&mut self, state: &mut RunState, mut delta: StepDelta) -> Result<()> {
+    fn commit(&mut self, state: &mut RunState, delta: StepDelta) -> Result<()> {
+        self.commit_staged(state, StepDelta::default(), delta)
+    }
+
+    fn commit_staged(&mut self, state: &mut RunState, mut staged: StepDelta, mut delta: StepDelta) -> Result<()> {
         self.guard(|s| {
             if s.journal.is_none() {
                 return Err(Error::NoSnapshot(s.run_id.to_string()));
             }
             delta.updated_at = Some(isoformat(s.clock.now()));
             state.apply_delta(&delta)?;
-            let line = delta.to_json().to_compact();
+            staged.merge(delta);
+            let line = staged.to_json().to_compact();
             match &mut s.journal {
                 Some(j) => j.append(&line),
                 None => Err(Error::NoSnapshot(s.run_id.to_string())),

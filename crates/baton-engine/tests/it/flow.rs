@@ -199,3 +199,34 @@ fn fan_out_halts_at_a_failed_item_and_resume_reruns_only_it() {
     assert_eq!(lines, ["1", "2", "2", "3"], "only the failed item re-ran");
     assert_eq!(output(&again.state, "fo", "results").unwrap().matches("exit_code").count(), 3);
 }
+
+/// A loop iteration costs one journal line (one sync): the iteration's push is staged and
+/// written with its body's first commit. The body reads the journal's length each pass.
+#[test]
+fn each_loop_iteration_appends_one_journal_line() {
+    let p = Project::new();
+    let journal = p.run_dir("r1").join("journal.jsonl");
+    let wf = workflow(
+        "lines",
+        &format!(
+            r#"  - id: lp
+    type: do-while
+    condition: "{{{{ true }}}}"
+    max_iterations: 5
+    steps:
+      - id: c
+        type: shell
+        run: "wc -l < '{}'"
+"#,
+            journal.display()
+        ),
+    );
+    let done = p.run("r1", &wf, &[]).unwrap();
+    assert_eq!(done.state.status, RunStatus::Completed, "{:?}", done.state.error);
+    let counts: Vec<i64> = (1..5)
+        .map(|i| output(&done.state, &format!("lp:c:{i}"), "stdout").unwrap().trim().parse().unwrap())
+        .collect();
+    let steps: Vec<i64> = counts.windows(2).map(|w| w[1] - w[0]).collect();
+    assert_eq!(steps, [1, 1, 1], "journal lengths seen by iterations 1..4: {counts:?}");
+    assert_eq!(done.state.execution.as_ref().unwrap().sequence.nodes[0].children().len(), 5);
+}
