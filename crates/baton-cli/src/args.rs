@@ -42,6 +42,10 @@ pub enum Command {
         /// before the next step starts (baton addition).
         #[arg(long, value_enum, default_value_t = DurabilityArg::Normal)]
         durability: DurabilityArg,
+        /// List the steps that would run, expressions resolved as far as the inputs
+        /// allow; nothing is executed and no run is created (baton addition).
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Resume a paused or failed workflow run.
     Resume {

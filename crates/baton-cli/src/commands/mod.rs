@@ -3,6 +3,7 @@
 pub(crate) mod add;
 pub(crate) mod catalog;
 pub(crate) mod disable;
+mod dry_run;
 pub(crate) mod enable;
 pub(crate) mod events_file;
 pub(crate) mod extras;
@@ -32,7 +33,8 @@ use crate::exit::CliError;
 /// Runs the verb and returns the exit code.
 pub fn dispatch(cli: Cli) -> Result<i32, CliError> {
     match cli.command {
-        Command::Run { source, inputs, json, events, durability } => {
+        Command::Run { source, inputs, json, dry_run: true, .. } => dry_run::dry_run(&source, &inputs.input, json),
+        Command::Run { source, inputs, json, events, durability, dry_run: false } => {
             extras::set(extras::Extras {
                 choose: None,
                 events: open_events(events.as_deref(), json)?,

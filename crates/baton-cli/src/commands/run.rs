@@ -409,7 +409,7 @@ pub(crate) fn report(
 /// Loads and validates the workflow file, refusing it exactly as the reference does:
 /// `Error: Invalid workflow: …` or `Workflow validation failed:` with one bullet per
 /// error (stdout in text mode, stderr under `--json`; exit 1; nothing created).
-fn load_checked(
+pub(crate) fn load_checked(
     path: &Path,
     custom: &baton_catalog::custom_steps::CustomSteps,
     json: bool,
@@ -431,7 +431,7 @@ fn load_checked(
 }
 
 /// Validates a loaded (or composed) definition with the project's step types.
-fn check_definition(
+pub(crate) fn check_definition(
     node: baton_model::yaml::Node,
     path: &Path,
     custom: &baton_catalog::custom_steps::CustomSteps,

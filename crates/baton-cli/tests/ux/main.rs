@@ -1,8 +1,9 @@
 //! The user-facing additions of issue 21, through the real binary: `graph`, `validate`
-//! diagnostics, `man`, and the MCP server spoken to over stdio.
+//! diagnostics, `man`, `run --dry-run`, and the MCP server spoken to over stdio.
 
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
+mod dry_run;
 mod graph;
 mod man;
 mod mcp;
@@ -54,4 +55,35 @@ pub fn fixtures(dir: &str) -> Vec<PathBuf> {
         .collect();
     files.sort();
     files
+}
+
+/// Runs baton in `dir` with `args`, no stdin, a pinned colour setting and no project
+/// override.
+pub fn baton_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(BATON)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("SPECIFY_INIT_DIR")
+        .env_remove("SPECKIT_WORKFLOW_RUN_ID")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// Every file and folder under `dir`, relative, sorted (to prove nothing was created).
+pub fn tree(dir: &Path) -> Vec<String> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            out.push(path.strip_prefix(base).unwrap().display().to_string());
+            if path.is_dir() {
+                walk(base, &path, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
 }
