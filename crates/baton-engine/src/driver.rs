@@ -754,7 +754,12 @@ impl<S: RunSession + Send> Driver<'_, S> {
             _ => Outcome::Completed,
         };
         let record = map_to_object(&make_record(def, &result, &scope.defaults));
-        let publish = if missing { Vec::new() } else { self.project(scope, &def.id, &record, public, qualified) };
+        let mut publish = if missing { Vec::new() } else { self.project(scope, &def.id, &record, public, qualified) };
+        if let (false, Some((top, alias))) = (missing, &scope.item_alias) {
+            if top == path {
+                publish.push((alias.clone(), record.clone()));
+            }
+        }
         let phase = if outcome == Outcome::Completed { Phase::Done } else { Phase::Blocked };
         let fields = vec![
             NodeField::Phase(phase),
@@ -827,6 +832,9 @@ impl<S: RunSession + Send> Driver<'_, S> {
             local.inside_fan_out = true;
             local.projected = Some(Vec::new());
             let seq = Seq::under(path, index);
+            if public {
+                local.item_alias = Some((seq.node(0), format!("{qualified}:{template_name}:{index}")));
+            }
             let mut item_at = at.to_vec();
             item_at.push(PathSegment::Name("item".to_owned()));
             item_at.push(PathSegment::Index(index as u64));
@@ -835,8 +843,9 @@ impl<S: RunSession + Send> Driver<'_, S> {
             let projected = local.projected.as_ref().is_some_and(|p| p.contains(&template_name));
             let record = if projected { self.view(&seq.node(0))?.public() } else { None };
             if let (Some(r), true) = (&record, public) {
+                // A leaf template published it with its finishing commit already.
                 let alias = format!("{qualified}:{template_name}:{index}");
-                self.stage(StepDelta { publish: vec![(alias, r.clone())], ..Default::default() })?;
+                self.stage_publish(vec![(alias, r.clone())])?;
             }
             Ok((outcome, error, record))
         };

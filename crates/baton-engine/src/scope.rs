@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use baton_expr::{Map, Namespace, Value};
+use baton_state::NodePath;
 
 /// The workflow-level dispatch defaults (`workflow.integration`, `.model`, `.options`).
 #[derive(Debug, Clone)]
@@ -31,6 +32,10 @@ pub(crate) struct Scope {
     pub inside_fan_out: bool,
     /// Names projected so far (kept only where the caller asks: fan-out items).
     pub projected: Option<Vec<String>>,
+    /// A fan-out item's top node and the alias (`fan:step:i`) its record is published
+    /// under: a leaf there publishes it with its own finishing commit, so a finished
+    /// item is never in the tree without its record.
+    pub item_alias: Option<(NodePath, String)>,
     /// The ids of the workflows running, outermost first (the run's own included).
     pub ancestry: Vec<String>,
     /// The running workflow's dispatch defaults.
@@ -60,6 +65,7 @@ impl Scope {
             context,
             inside_fan_out: false,
             projected: None,
+            item_alias: None,
         }
     }
 
@@ -82,6 +88,7 @@ impl Scope {
             context: self.context.clone(),
             inside_fan_out: self.inside_fan_out,
             projected: None,
+            item_alias: None,
             ancestry: self.ancestry.clone(),
             defaults: Arc::clone(&self.defaults),
             workflow_dir: self.workflow_dir.clone(),
