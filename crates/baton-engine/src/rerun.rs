@@ -9,7 +9,7 @@
 
 use baton_expr::Map;
 use baton_inputs::Prompter;
-use baton_state::{Execution, FileStore, Json, Node, NodePath, RunId, RunState, RunStatus, RunStore, STATE_FILE};
+use baton_state::{Execution, FileStore, Json, Node, NodePath, Outcome, RunId, RunStatus, RunStore};
 
 use crate::error::{Error, Result};
 use crate::occurrences::{occurrences, Occurrence};
@@ -77,37 +77,32 @@ fn reset_tree(tree: &mut Execution, occs: &[Occurrence], idx: usize) -> Result<(
     Ok(())
 }
 
-/// Writes `rerun_of` / `rerun_from` at the end of the new run's `state.json`.
-fn mark(store: &FileStore, state: &RunState, of: &RunId, from: &str) -> Result<()> {
-    let mut json = state.to_json();
-    if let Json::Object(o) = &mut json {
-        o.insert("rerun_of".into(), of.as_str().into());
-        o.insert("rerun_from".into(), from.into());
-    }
-    let dir = store.run_dir(&state.run_id);
-    let tmp = dir.join(format!("{STATE_FILE}.rerun.tmp"));
-    let io = |e: std::io::Error| Error::Refused(format!("Cannot write {}: {e}", dir.join(STATE_FILE).display()));
-    std::fs::write(&tmp, json.to_python_indented()).map_err(io)?;
-    std::fs::rename(&tmp, dir.join(STATE_FILE)).map_err(io)
+/// The last occurrence before `occs[idx]` that the reset tree still holds as aborted: an
+/// aborted occurrence is terminal (a resume cannot get past it), so nothing after it can
+/// be rerun.
+fn aborted_before<'o>(tree: &Execution, occs: &'o [Occurrence], idx: usize) -> Option<&'o Occurrence> {
+    occs[..idx].iter().rev().find(|o| tree.node(&o.path).and_then(Node::outcome) == Some(Outcome::Aborted))
 }
 
 impl Engine<'_> {
     /// Starts a new run of `req.from_run`'s workflow copy that reuses the results of
     /// every occurrence before `req.from_step` and executes from it on. The old run is
-    /// only read.
+    /// only read. The new run's `state.json` carries `rerun_of` and `rerun_from` (kept by
+    /// every later snapshot, through pauses and resumes). Every check, the resume's
+    /// included, runs before the new run's folder is made: a refused rerun leaves
+    /// nothing behind.
     ///
     /// # Errors
-    /// [`Error::Refused`] for a running (locked) run, a run without an execution tree,
-    /// an unknown step id (the message lists the valid ids) or the resume path's
-    /// refusals; [`Error::State`] when the store refuses.
+    /// [`Error::State`] ([`baton_state::Error::Locked`]) when a live process holds the
+    /// old run's lock; [`Error::Refused`] for a run without an execution tree, an
+    /// unknown step id (the message lists the valid ids), a step after an aborted one,
+    /// or the resume path's refusals (inputs …); [`Error::State`] when the store
+    /// refuses.
     pub fn rerun(&self, store: &FileStore, req: RerunRun<'_>) -> Result<Finished> {
-        let old = store.open_run(&req.from_run)?;
-        if old.status == RunStatus::Running && store.lock_holder(&req.from_run)?.is_some() {
-            return Err(Error::Refused(format!(
-                "Cannot rerun run {}: it is running.",
-                quote(req.from_run.as_str())
-            )));
+        if let Some(pid) = store.lock_holder(&req.from_run)? {
+            return Err(Error::State(baton_state::Error::Locked { run_id: req.from_run.to_string(), pid }));
         }
+        let old = store.open_run(&req.from_run)?;
         let Some(text) = store.read_workflow(&req.from_run)? else {
             return Err(Error::Refused(format!("Workflow not found: {}", old.workflow_id)));
         };
@@ -128,7 +123,16 @@ impl Engine<'_> {
             )));
         };
         reset_tree(&mut tree, &occs, idx)?;
-        let mut state = old.clone();
+        if let Some(stop) = aborted_before(&tree, &occs, idx) {
+            return Err(Error::Refused(format!(
+                "Cannot rerun run {} from step {}: step {} before it was aborted. Rerun from {} or an earlier step.",
+                quote(req.from_run.as_str()),
+                quote(&req.from_step),
+                quote(&stop.step_id),
+                quote(&stop.step_id)
+            )));
+        }
+        let mut state = old;
         for o in &occs[idx..] {
             state.step_results.shift_remove(&o.step_id);
         }
@@ -141,22 +145,20 @@ impl Engine<'_> {
         let now = store.now();
         state.created_at = now.clone();
         state.updated_at = now;
-        {
-            let mut session = store.create_run(&req.run_id, &text)?;
-            baton_state::RunSession::snapshot(&mut session, &mut state)?;
+        for (key, value) in [("rerun_of", req.from_run.as_str()), ("rerun_from", req.from_step.as_str())] {
+            state.extra.shift_remove(key);
+            state.extra.insert(key.to_owned(), Json::from(value));
         }
-        mark(store, &state, &req.from_run, &req.from_step)?;
-        let finished = self.resume(
-            store,
-            ResumeRun {
-                run_id: req.run_id,
-                inputs: req.inputs,
-                integration_json: req.integration_json,
-                prompter: req.prompter,
-                load_installed: None,
-            },
-        )?;
-        mark(store, &finished.state, &req.from_run, &req.from_step)?;
-        Ok(finished)
+        let mut resume = ResumeRun {
+            run_id: req.run_id.clone(),
+            inputs: req.inputs,
+            integration_json: req.integration_json,
+            prompter: req.prompter,
+            load_installed: None,
+        };
+        let path = store.run_dir(&req.from_run).join(baton_state::WORKFLOW_FILE);
+        let ready = self.prepare_resume(&mut state, || Ok(Some((text.clone(), path))), &mut resume)?;
+        let session = store.create_run(&req.run_id, &text)?;
+        self.resume_prepared(state, session, ready, resume)
     }
 }

@@ -93,6 +93,13 @@ pub struct Finished {
     pub exception: Option<String>,
 }
 
+/// A resume that passed its checks ([`Engine::prepare_resume`]).
+pub(crate) struct PreparedResume {
+    doc: Node,
+    nodes: Vec<Node>,
+    rebind: bool,
+}
+
 /// How a pass runs.
 struct Pass {
     resume: bool,
@@ -210,9 +217,28 @@ impl Engine<'_> {
     /// [`Error::State`] for a missing, locked or unreadable run; [`Error::Refused`]
     /// for the reference's refusals (status, out-of-range index, tree mismatch,
     /// inputs); [`Error::Checkpoint`] when a write fails mid-run.
-    pub fn resume(&self, store: &FileStore, req: ResumeRun<'_>) -> Result<Finished> {
-        let mut session = store.lock(&req.run_id)?;
+    pub fn resume(&self, store: &FileStore, mut req: ResumeRun<'_>) -> Result<Finished> {
+        let session = store.lock(&req.run_id)?;
         let mut state = store.open_run(&req.run_id)?;
+        let run_id = req.run_id.clone();
+        let copy = || -> Result<Option<(String, PathBuf)>> {
+            let path = store.run_dir(&run_id).join(baton_state::WORKFLOW_FILE);
+            Ok(store.read_workflow(&run_id)?.map(|text| (text, path)))
+        };
+        let ready = self.prepare_resume(&mut state, copy, &mut req)?;
+        self.resume_prepared(state, session, ready, req)
+    }
+
+    /// The checks of a resume, in the reference's order, on `state` in memory (nothing
+    /// is written): status, the workflow copy (`copy` reads it, with its path for
+    /// messages), the step index, the tree against the copy, the dispatch defaults, and
+    /// the `--input` overrides (applied to `state.inputs`).
+    pub(crate) fn prepare_resume(
+        &self,
+        state: &mut RunState,
+        copy: impl FnOnce() -> Result<Option<(String, PathBuf)>>,
+        req: &mut ResumeRun<'_>,
+    ) -> Result<PreparedResume> {
         if !matches!(state.status, RunStatus::Paused | RunStatus::Failed | RunStatus::Running) {
             return Err(Error::Refused(format!(
                 "Cannot resume run {} with status {}.",
@@ -220,9 +246,8 @@ impl Engine<'_> {
                 baton_expr::py::str_repr(state.status.as_str())
             )));
         }
-        let doc = match store.read_workflow(&req.run_id)? {
-            Some(text) => {
-                let path = store.run_dir(&req.run_id).join(baton_state::WORKFLOW_FILE);
+        let doc = match copy()? {
+            Some((text, path)) => {
                 baton_model::load(&text).map_err(|e| Error::Refused(e.message(Some(&path.display().to_string()))))?
             }
             None => match req.load_installed {
@@ -251,11 +276,29 @@ impl Engine<'_> {
         if rebind {
             let decls = baton_inputs::parse_declarations(&inputs_block(&doc));
             let persisted = object_to_map(&state.inputs);
-            let inputs =
-                baton_inputs::resolve_resume(&decls, &persisted, &req.inputs, req.integration_json, req.prompter)
-                    .map_err(|e| Error::Refused(e.to_string()))?;
+            let inputs = baton_inputs::resolve_resume(
+                &decls,
+                &persisted,
+                &req.inputs,
+                req.integration_json,
+                req.prompter.take(),
+            )
+            .map_err(|e| Error::Refused(e.to_string()))?;
             state.inputs = map_to_object(&inputs);
         }
+        Ok(PreparedResume { doc, nodes, rebind })
+    }
+
+    /// The rest of a resume, after [`Engine::prepare_resume`] accepted it: the first
+    /// snapshot (`running`), then the walk.
+    pub(crate) fn resume_prepared<S: RunSession + Send>(
+        &self,
+        mut state: RunState,
+        mut session: S,
+        ready: PreparedResume,
+        req: ResumeRun<'_>,
+    ) -> Result<Finished> {
+        let PreparedResume { doc, nodes, rebind } = ready;
         state.error = None;
         state.status = RunStatus::Running;
         session.snapshot(&mut state)?;

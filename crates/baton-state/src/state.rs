@@ -94,7 +94,30 @@ pub struct RunState {
     pub inputs: JsonObject,
     /// The execution tree (absent in legacy files and before the first step).
     pub execution: Option<Execution>,
+    /// Top-level keys the reference does not define (baton additions such as a rerun's
+    /// `rerun_of`/`rerun_from`, or another tool's), in the order read or inserted: kept
+    /// on load and written back after the known keys by every snapshot. A key named like
+    /// a known field is never written from here.
+    pub extra: JsonObject,
 }
+
+/// The top-level keys of `state.json` that [`RunState`] has a field for.
+pub(crate) const KNOWN_KEYS: [&str; 14] = [
+    "run_id",
+    "workflow_id",
+    "installed_workflow_id",
+    "installed_registry_root",
+    "status",
+    "current_step_index",
+    "current_step_id",
+    "step_results",
+    "workflow_dir",
+    "created_at",
+    "updated_at",
+    "error",
+    "inputs",
+    "execution",
+];
 
 impl RunState {
     /// A new run (`status: created`, `created_at == updated_at == now`).
@@ -115,6 +138,7 @@ impl RunState {
             error: None,
             inputs: JsonObject::new(),
             execution: None,
+            extra: JsonObject::new(),
         }
     }
 
@@ -136,6 +160,11 @@ impl RunState {
         o.insert("inputs".into(), Json::Object(self.inputs.clone()));
         if let Some(e) = &self.execution {
             o.insert("execution".into(), e.to_json());
+        }
+        for (k, v) in &self.extra {
+            if !KNOWN_KEYS.contains(&k.as_str()) {
+                o.insert(k.clone(), v.clone());
+            }
         }
         Json::Object(o)
     }
@@ -247,6 +276,7 @@ impl RunState {
                 Some(_) => return Err(invalid("Invalid run inputs: expected a JSON object")),
             },
         };
+        d.retain(|k, _| !KNOWN_KEYS.contains(&k.as_str()));
         Ok(RunState {
             run_id: requested.clone(),
             workflow_id,
@@ -263,6 +293,7 @@ impl RunState {
             error,
             inputs,
             execution,
+            extra: d,
         })
     }
 }

@@ -2,6 +2,7 @@
 
 mod common;
 mod crash;
+mod extra_keys;
 mod invalid_states;
 mod journal;
 mod listing;
