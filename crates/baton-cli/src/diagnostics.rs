@@ -101,7 +101,8 @@ impl Style {
         Style::detect(std::io::stderr().is_terminal())
     }
 
-    fn paint(self, code: &str, text: &str) -> String {
+    /// `text` in the SGR colour `code` when colouring, else as it is.
+    pub(crate) fn paint(self, code: &str, text: &str) -> String {
         if self.colour {
             format!("\x1b[{code}m{text}\x1b[0m")
         } else {
