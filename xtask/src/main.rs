@@ -25,6 +25,7 @@ fn schemas() -> Vec<(&'static str, String)> {
         ("schemas/step-package.schema.json", baton_catalog::overlay::schema::step_package_schema_text()),
         ("schemas/catalog.schema.json", baton_catalog::catalog_schema::catalog_schema_text()),
         ("schemas/step-catalog.schema.json", baton_catalog::catalog_schema::step_catalog_schema_text()),
+        ("schemas/events.schema.json", baton_engine::events_schema_text()),
     ]
 }
 

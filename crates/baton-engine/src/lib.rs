@@ -18,6 +18,7 @@ mod convert;
 mod defs;
 mod driver;
 mod error;
+mod event_line;
 mod events;
 mod occurrences;
 mod report;
@@ -29,6 +30,7 @@ mod scope;
 pub use call::{CallResolver, CalledWorkflow};
 pub use convert::{json_to_value, map_to_object, node_to_json, object_to_map, value_to_json, value_to_node};
 pub use error::{Error, Result};
+pub use event_line::{events_schema_text, EventLine, RunEnded};
 pub use events::{Event, EventSink, NoEvents};
 pub use occurrences::{occurrences, Occurrence};
 pub use report::{

@@ -1,13 +1,13 @@
 //! `run|resume --events FILE` (`-`: stderr): one JSON object per line per engine
-//! event, flushed as it happens. The line format is `schemas/events.schema.json`.
+//! event, flushed as it happens. The line format is [`EventLine`]
+//! (`schemas/events.schema.json` is generated from it).
 
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
-use baton_engine::{Event, EventSink};
-use serde_json::{json, Map, Value};
+use baton_engine::{Event, EventLine, EventSink, RunEnded};
 
 /// Where event lines go.
 enum Target {
@@ -39,51 +39,41 @@ fn now() -> String {
     baton_state::Clock::now(&baton_state::SystemClock).to_string()
 }
 
-fn line(event: &str, fields: Value) -> Value {
-    let mut o = Map::new();
-    o.insert("event".into(), Value::from(event));
-    o.insert("timestamp".into(), Value::from(now()));
-    if let Value::Object(f) = fields {
-        o.extend(f);
-    }
-    Value::Object(o)
-}
-
 impl EventSink for EventsFile {
     fn event(&self, event: &Event<'_>) {
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        let value = match *event {
+        let line = match *event {
             Event::RunStarted { run_id, workflow_id, resumed } => {
                 inner.run = Some(Instant::now());
-                let name = if resumed { "run_resumed" } else { "run_started" };
-                line(name, json!({"run_id": run_id, "workflow_id": workflow_id}))
+                let timestamp = now();
+                if resumed {
+                    EventLine::RunResumed { timestamp, run_id, workflow_id }
+                } else {
+                    EventLine::RunStarted { timestamp, run_id, workflow_id }
+                }
             }
             Event::StepStarted { step_id, label, step_type } => {
                 inner.started.insert(step_id.to_owned(), Instant::now());
-                line("step_started", json!({"step_id": step_id, "step_type": step_type, "label": label}))
+                EventLine::StepStarted { timestamp: now(), step_id, step_type, label }
             }
             Event::StepFinished { step_id, status } => {
-                let secs = inner.started.remove(step_id).map(|s| s.elapsed().as_secs_f64());
-                line("step_finished", json!({"step_id": step_id, "status": status, "duration_seconds": secs}))
+                let duration_seconds = inner.started.remove(step_id).map(|s| s.elapsed().as_secs_f64());
+                EventLine::StepFinished { timestamp: now(), step_id, status, duration_seconds }
             }
-            Event::StepRetrying { step_id, attempt, delay_ms, error } => line(
-                "step_retrying",
-                json!({"step_id": step_id, "attempt": attempt, "delay_seconds": delay_ms as f64 / 1000.0, "error": error}),
-            ),
+            Event::StepRetrying { step_id, attempt, delay_ms, error } => EventLine::StepRetrying {
+                timestamp: now(),
+                step_id,
+                attempt,
+                delay_seconds: delay_ms as f64 / 1000.0,
+                error,
+            },
             Event::RunFinished { run_id, status, error } => {
-                let secs = inner.run.map(|s| s.elapsed().as_secs_f64());
-                let name = match status {
-                    "completed" => "run_completed",
-                    "paused" => "run_paused",
-                    "aborted" => "run_aborted",
-                    _ => "run_failed",
-                };
-                line(name, json!({"run_id": run_id, "status": status, "error": error, "duration_seconds": secs}))
+                let duration_seconds = inner.run.map(|s| s.elapsed().as_secs_f64());
+                EventLine::run_ended(RunEnded { timestamp: now(), run_id, status, error, duration_seconds })
             }
             _ => return,
         };
-        let mut text = value.to_string();
-        text.push('\n');
+        let text = line.to_line();
         let _ = match &mut inner.target {
             Target::Stderr => {
                 let mut err = std::io::stderr().lock();
