@@ -1,6 +1,7 @@
 //! The terminal side of a run: gates ask on stdin, and their box goes to stdout
 //! (which is stderr while `--json` redirects fd 1).
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -14,14 +15,34 @@ pub struct Terminal {
     stdin_tty: bool,
     cancel: Cancel,
     spin: SpinState,
+    user: Option<String>,
 }
 
 impl Terminal {
     /// Reads whether stdin is a terminal; `cancel` interrupts a question; `spin` is
-    /// paused while a gate talks.
-    pub fn new(cancel: &Cancel, spin: SpinState) -> Terminal {
-        Terminal { stdin_tty: rustix::termios::isatty(rustix::stdio::stdin()), cancel: cancel.clone(), spin }
+    /// paused while a gate talks; `user` (see [`login_name`]) is recorded as a typed
+    /// gate answer's `answered_by`.
+    pub fn new(cancel: &Cancel, spin: SpinState, user: Option<String>) -> Terminal {
+        Terminal { stdin_tty: rustix::termios::isatty(rustix::stdio::stdin()), cancel: cancel.clone(), spin, user }
     }
+}
+
+/// The name of the person running baton: `USER`, else `LOGNAME` (the first that is
+/// set and non-empty in `env`), else the real uid's name in the password database
+/// (`getpwuid_r`); `None` when none is known.
+pub fn login_name(env: &BTreeMap<String, String>) -> Option<String> {
+    ["USER", "LOGNAME"]
+        .iter()
+        .filter_map(|key| env.get(*key))
+        .find(|value| !value.is_empty())
+        .cloned()
+        .or_else(uid_name)
+}
+
+/// The real uid's user name, if the password database has one.
+fn uid_name() -> Option<String> {
+    let user = nix::unistd::User::from_uid(nix::unistd::getuid()).ok().flatten()?;
+    (!user.name.is_empty()).then_some(user.name)
 }
 
 fn out(text: &str) {
@@ -45,6 +66,10 @@ impl Interaction for Terminal {
     fn notice(&self, text: &str) {
         clear(&self.spin);
         out(&format!("{text}\n"));
+    }
+
+    fn user_name(&self) -> Option<&str> {
+        self.user.as_deref()
     }
 }
 
@@ -143,5 +168,38 @@ impl baton_inputs::Prompter for InputPrompter {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn the_login_name_comes_from_user_then_logname_then_the_uid() {
+        assert_eq!(login_name(&env(&[("USER", "alice"), ("LOGNAME", "bob")])).as_deref(), Some("alice"));
+        assert_eq!(login_name(&env(&[("USER", ""), ("LOGNAME", "bob")])).as_deref(), Some("bob"));
+        assert_eq!(login_name(&env(&[("LOGNAME", "bob")])).as_deref(), Some("bob"));
+        // Neither set: the password database's name for this process's uid.
+        let by_uid = nix::unistd::User::from_uid(nix::unistd::getuid()).unwrap().map(|u| u.name);
+        assert_eq!(login_name(&env(&[("USER", "")])), by_uid);
+        assert_eq!(login_name(&BTreeMap::new()), by_uid);
+    }
+
+    /// The terminal answers [`Interaction::user_name`] with the name the CLI passed, and
+    /// the `--choose` wrapper passes it through, so a typed gate answer records it.
+    #[test]
+    fn the_terminal_reports_the_user_it_was_given() {
+        let cancel = Cancel::new();
+        let terminal = Terminal::new(&cancel, SpinState::default(), Some("carol".to_owned()));
+        assert_eq!(terminal.user_name(), Some("carol"));
+        assert_eq!(crate::commands::extras::Scripted::wrap(&terminal).user_name(), Some("carol"));
+        let nobody = Terminal::new(&cancel, SpinState::default(), None);
+        assert_eq!(nobody.user_name(), None);
     }
 }

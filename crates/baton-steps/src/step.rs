@@ -155,6 +155,13 @@ pub trait Interaction: Send + Sync {
         let _ = step_id;
         None
     }
+    /// The name of the person at the terminal (the CLI passes the user's login name),
+    /// if known: a gate whose option was typed in answer to
+    /// [`Interaction::ask_gate`] records it as `answered_by` (a baton addition; a
+    /// `verdict_input` answer and the end-of-input fallback record none).
+    fn user_name(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// An [`Interaction`] for runs without a person: stdin is not a terminal, notices are

@@ -107,6 +107,9 @@ impl Interaction for Scripted<'_> {
             _ => self.inner.scripted_choice(step_id),
         }
     }
+    fn user_name(&self) -> Option<&str> {
+        self.inner.user_name()
+    }
 }
 
 /// The CLI's event sink, plus the `--events` file.

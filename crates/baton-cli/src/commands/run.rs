@@ -311,7 +311,7 @@ pub(crate) fn execute<R>(
     let cwd = std::env::current_dir()?;
     let host = SystemHost::new(host_env, cwd);
     let spin = crate::progress::SpinState::default();
-    let terminal = Terminal::new(&cancel, std::sync::Arc::clone(&spin));
+    let terminal = Terminal::new(&cancel, std::sync::Arc::clone(&spin), crate::interaction::login_name(&env));
     let tty = rustix::termios::isatty(rustix::stdio::stdout());
     let err_tty = rustix::termios::isatty(rustix::stdio::stderr());
     let lines = StepLines::new(tty && !json, err_tty, spin);

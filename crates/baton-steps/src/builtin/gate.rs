@@ -152,12 +152,12 @@ impl Step for Gate {
             }
         }
 
-        let mut scripted = false;
+        let mut answered_by: Option<&str> = None;
         if choice.is_none() {
             if let Some(raw) = ctx.interaction.scripted_choice(ctx.step_id) {
                 if let Some(option) = pick(&raw, &options) {
                     choice = Some(option.to_owned());
-                    scripted = true;
+                    answered_by = Some("--choose");
                 }
             }
         }
@@ -167,12 +167,16 @@ impl Step for Gate {
                 if !ctx.interaction.stdin_is_terminal() {
                     return Ok(StepResult::with_status(StepStatus::Paused, output));
                 }
-                ask(ctx, &message.py_str(), show_file.as_deref(), &options)?
+                let (choice, typed) = ask(ctx, &message.py_str(), show_file.as_deref(), &options)?;
+                if typed {
+                    answered_by = ctx.interaction.user_name();
+                }
+                choice
             }
         };
         output.insert("choice".to_owned(), Value::from(choice.as_str()));
-        if scripted {
-            output.insert("answered_by".to_owned(), Value::from("--choose"));
+        if let Some(who) = answered_by {
+            output.insert("answered_by".to_owned(), Value::from(who));
         }
 
         if is_rejection(&choice) {
@@ -209,8 +213,14 @@ fn box_lines(text: &str, options: &[String]) -> Vec<String> {
     lines
 }
 
-/// Shows the gate and asks until the answer is an option number or name.
-fn ask(ctx: &StepContext<'_>, message: &str, show_file: Option<&str>, options: &[String]) -> Result<String, StepError> {
+/// Shows the gate and asks until the answer is an option number or name. Returns the
+/// option and whether the person typed it (`false`: end of input, the fallback option).
+fn ask(
+    ctx: &StepContext<'_>,
+    message: &str,
+    show_file: Option<&str>,
+    options: &[String],
+) -> Result<(String, bool), StepError> {
     let file_block = show_file.filter(|f| !f.is_empty()).map(|path| {
         let mut block = format!("{}:", strip_controls(path));
         for line in read_show_file(path) {
@@ -231,14 +241,14 @@ fn ask(ctx: &StepContext<'_>, message: &str, show_file: Option<&str>, options: &
         match ctx.interaction.ask_gate(&question) {
             GateAnswer::Choice(raw) => {
                 if let Some(option) = pick(&raw, options) {
-                    return Ok(option.to_owned());
+                    return Ok((option.to_owned(), true));
                 }
                 ctx.interaction.notice(&format!("  Invalid choice. Enter 1-{} or an option name.", options.len()));
             }
             GateAnswer::Eof => {
                 ctx.interaction.notice("");
                 let fallback = options.iter().find(|o| is_rejection(o)).or(options.last());
-                return Ok(fallback.cloned().unwrap_or_default());
+                return Ok((fallback.cloned().unwrap_or_default(), false));
             }
             GateAnswer::Interrupted => {
                 ctx.interaction.notice("");

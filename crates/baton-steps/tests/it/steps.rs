@@ -186,6 +186,8 @@ pub struct Scripted {
     pub notices: Mutex<Vec<String>>,
     /// Every question.
     pub questions: Mutex<Vec<Asked>>,
+    /// What [`Interaction::user_name`] answers.
+    pub user: Option<String>,
 }
 
 impl Scripted {
@@ -194,7 +196,13 @@ impl Scripted {
             answers: Mutex::new(answers.into_iter().collect()),
             notices: Mutex::new(Vec::new()),
             questions: Mutex::new(Vec::new()),
+            user: None,
         }
+    }
+
+    /// The same, with `user` at the terminal.
+    pub fn by(user: &str, answers: impl IntoIterator<Item = GateAnswer>) -> Scripted {
+        Scripted { user: Some(user.to_owned()), ..Scripted::new(answers) }
     }
 
     pub fn notices(&self) -> Vec<String> {
@@ -216,6 +224,9 @@ impl Interaction for Scripted {
     }
     fn notice(&self, text: &str) {
         self.notices.lock().expect("lock").push(text.to_owned());
+    }
+    fn user_name(&self) -> Option<&str> {
+        self.user.as_deref()
     }
 }
 

@@ -217,3 +217,39 @@ fn show_file_contents_are_bounded_and_errors_are_shown() {
     );
     assert_eq!(read_show_file(&world.file("nonl.txt", "a\rb").display().to_string()), ["a", "b"]);
 }
+
+/// A typed answer records who gave it (`answered_by`, after `choice`); the reference's
+/// keys are unchanged. The end-of-input fallback and an unknown user record nobody.
+#[test]
+fn a_typed_answer_records_the_user_at_the_terminal() {
+    let world = World::new();
+    let person = Scripted::by("alice", [GateAnswer::Choice("nope".into()), GateAnswer::Choice("2".into())]);
+    let r = world.run_with("gate", "id: g\nmessage: m\noptions: [approve, reject]\non_reject: abort", &person).expect("runs");
+    assert_outcome(&r, StepStatus::Failed, Some("Gate rejected by user at step 'g'"));
+    assert_eq!(out(&r, "answered_by"), &Value::from("alice"));
+    assert_eq!(
+        r.output.keys().collect::<Vec<_>>(),
+        ["message", "options", "on_reject", "show_file", "choice", "answered_by", "aborted"]
+    );
+
+    let person = Scripted::by("alice", [GateAnswer::Eof]);
+    let r = world.run_with("gate", "id: g\nmessage: m\non_reject: skip", &person).expect("runs");
+    assert_eq!(out(&r, "choice"), &Value::from("reject"));
+    assert!(!r.output.contains_key("answered_by"), "{:?}", r.output);
+
+    let person = Scripted::new([GateAnswer::Choice("approve".into())]);
+    let r = world.run_with("gate", "id: g\nmessage: m", &person).expect("runs");
+    assert_eq!(out(&r, "choice"), &Value::from("approve"));
+    assert!(!r.output.contains_key("answered_by"), "{:?}", r.output);
+}
+
+/// A `verdict_input` answer keeps the reference's output, even with a person at the
+/// terminal: nobody is asked, nobody is recorded.
+#[test]
+fn a_verdict_input_answer_records_nobody() {
+    let person = Scripted::by("alice", []);
+    let r = with_verdict(r#""approve""#).run_with("gate", REVIEW, &person).expect("runs");
+    assert_outcome(&r, StepStatus::Completed, None);
+    assert_eq!(r.output.keys().collect::<Vec<_>>(), ["message", "options", "on_reject", "show_file", "choice"]);
+    assert!(person.questions.lock().expect("lock").is_empty());
+}
