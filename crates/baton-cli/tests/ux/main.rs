@@ -1,5 +1,6 @@
 //! The user-facing additions of issue 21, through the real binary: `graph`, `validate`
-//! diagnostics, `man`, `run --dry-run`, and the MCP server spoken to over stdio.
+//! diagnostics, `man`, `run --dry-run`, the MCP server spoken to over stdio, and the terminal views
+//! (gate picker, input prompts, progress, `status`) in a pseudo-terminal.
 
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
@@ -7,6 +8,7 @@ mod dry_run;
 mod graph;
 mod man;
 mod mcp;
+mod pty;
 mod validate;
 
 use std::path::{Path, PathBuf};
