@@ -597,8 +597,16 @@ fn render_steps(out: &mut String, steps: &[PlanStep], indent: &str) {
         let inner = format!("{indent}    ");
         for field in &step.fields {
             match &field.shown {
-                Shown::Literal(v) | Shown::Resolved { value: v, .. } => {
-                    push_value(out, &inner, &field.name, &display(v), "");
+                Shown::Literal(v) => push_value(out, &inner, &field.name, &display(v), ""),
+                Shown::Resolved { value, expression } => {
+                    // What decides the flow also shows where its value came from.
+                    let deciding = matches!(field.name.as_str(), "condition" | "expression" | "items");
+                    let mark = if deciding && !expression.contains('\n') {
+                        format!("   (from {})", expression.trim())
+                    } else {
+                        String::new()
+                    };
+                    push_value(out, &inner, &field.name, &display(value), &mark);
                 }
                 Shown::Unresolved { expression, needs } => {
                     let mark = format!("   [unresolved: needs {}]", needs.join(", "));

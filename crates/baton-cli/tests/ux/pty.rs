@@ -358,3 +358,62 @@ fn status_is_a_table_and_a_tree_on_a_terminal() {
     let json: serde_json::Value = serde_json::from_str(&rest(&mut s)).unwrap();
     assert_eq!(json["runs"].as_array().unwrap().len(), 3);
 }
+
+/// The reference's `specify` next to `BATON_REFERENCE_PYTHON`, if set (a skip is printed
+/// otherwise; on CI the reference must be there).
+fn reference() -> Option<std::path::PathBuf> {
+    let python = std::env::var_os("BATON_REFERENCE_PYTHON").filter(|p| !p.is_empty());
+    let specify = python.map(std::path::PathBuf::from).and_then(|p| p.parent().map(|d| d.join("specify")));
+    match specify {
+        Some(s) if s.is_file() => Some(s),
+        _ if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("CI=true but the reference is missing (set BATON_REFERENCE_PYTHON)")
+        }
+        _ => {
+            eprintln!("skipped: BATON_REFERENCE_PYTHON is not set (no reference gate picker to compare with)");
+            None
+        }
+    }
+}
+
+/// Drives a gate picker: an invalid answer, then `2`; returns the whole session's text.
+fn answer_gate(mut s: PtySession) -> String {
+    let mut text = expect(&mut s, "Choose [1-3]: ");
+    s.send_line("maybe").unwrap();
+    text.push_str(&expect(&mut s, "Choose [1-3]: "));
+    s.send_line("2").unwrap();
+    text.push_str(&rest(&mut s));
+    text
+}
+
+/// The gate box and the invalid-choice line, as printed.
+fn gate_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim_end)
+        .filter(|l| l.starts_with("  ┌") || l.starts_with("  │") || l.starts_with("  └") || l.contains("Invalid choice"))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn gate_picker_matches_the_reference() {
+    let Some(specify) = reference() else { return };
+    let ours_dir = gate_project();
+    let ours = answer_gate(pty(ours_dir.path(), &["run", "gate.yml"], Some("ptyref"), false));
+    let theirs_dir = gate_project();
+    let mut cmd = Command::new(specify);
+    cmd.args(["workflow", "run", "gate.yml"])
+        .current_dir(theirs_dir.path())
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm")
+        .env("COLUMNS", "100")
+        .env_remove("SPECIFY_INIT_DIR")
+        .env("SPECKIT_WORKFLOW_RUN_ID", "ptyref");
+    let theirs = answer_gate(spawn_command(cmd, Some(WAIT_MS)).unwrap());
+    let lines = gate_lines(&ours);
+    assert!(lines.len() >= 12, "{ours}");
+    assert_eq!(lines, gate_lines(&theirs), "ours:\n{ours}\ntheirs:\n{theirs}");
+    for text in [&ours, &theirs] {
+        assert!(text.contains("Status: completed"), "{text}");
+    }
+}
