@@ -149,6 +149,7 @@ pub fn context_lines(diag: &Diagnostic, path: &Path, source: &str, style: Style)
             let text = text.strip_suffix('\r').unwrap_or(text);
             let start = span.col.saturating_sub(1) as usize;
             let (shown, caret_at, caret_len) = caret(text, start);
+            let (shown, caret_at, caret_len) = clip(&shown, caret_at, caret_len);
             let bar = style.paint("1;34", "|");
             lines.push(format!("{pad} {bar}"));
             lines.push(format!("{} {bar} {shown}", style.paint("1;34", &number)));
@@ -160,6 +161,29 @@ pub fn context_lines(diag: &Diagnostic, path: &Path, source: &str, style: Style)
         lines.push(format!("  {}: {hint}", style.paint("1;36", "hint")));
     }
     lines
+}
+
+/// How many columns of a source line an excerpt shows at most.
+const MAX_EXCERPT: usize = 100;
+
+/// A long source line (a huge string, deep flow nesting) cut to [`MAX_EXCERPT`]
+/// columns around the caret, `…` marking each cut; the caret column and length moved
+/// to match.
+fn clip(shown: &str, caret_at: usize, caret_len: usize) -> (String, usize, usize) {
+    let chars: Vec<char> = shown.chars().collect();
+    if chars.len() <= MAX_EXCERPT {
+        return (shown.to_owned(), caret_at, caret_len);
+    }
+    let from = caret_at.saturating_sub(MAX_EXCERPT / 3).min(chars.len() - MAX_EXCERPT);
+    let to = from + MAX_EXCERPT;
+    let lead = usize::from(from > 0);
+    let mut text: String = if from > 0 { "…".to_owned() } else { String::new() };
+    text.extend(&chars[from..to]);
+    if to < chars.len() {
+        text.push('…');
+    }
+    let len = caret_len.min(to.saturating_sub(caret_at)).max(1);
+    (text, caret_at - from + lead, len)
 }
 
 /// `path:line:col` of a diagnostic that has a location.
@@ -303,6 +327,21 @@ pub fn to_json(diag: &Diagnostic, path: &Path, source: &str) -> serde_json::Valu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lines_are_cut_around_the_caret() {
+        let line = format!("  id: {}", "x".repeat(500));
+        let (shown, at, len) = caret(&line, 6);
+        let (text, at, len) = clip(&shown, at, len);
+        assert_eq!(text, format!("  id: {}…", "x".repeat(94)));
+        assert_eq!((at, len), (6, 94));
+        let line = format!("{}: 1", "k".repeat(2000));
+        let (shown, at, len) = caret(&line, 2000);
+        let (text, at, len) = clip(&shown, at, len);
+        assert_eq!(text, format!("…{}: 1", "k".repeat(97)));
+        assert_eq!(&text.chars().skip(at).take(len).collect::<String>(), ":");
+        assert_eq!(clip("short", 2, 3), ("short".to_owned(), 2, 3));
+    }
 
     #[test]
     fn caret_underlines_the_value() {

@@ -477,6 +477,11 @@ impl Composer<'_> {
                 Some("while parsing a block node"),
                 format!("expected the node content, but found {found}"),
             ),
+            // A key cut off before its `:` (a truncated file, a key longer than 1024
+            // characters): PyYAML's `while scanning a simple key`.
+            "simple key expect ':'" | "simple key expected" => {
+                (Some("while scanning a simple key"), "could not find expected ':'".to_owned())
+            }
             "did not find expected <document start>" => {
                 (None, format!("expected '<document start>', but found {found}"))
             }
