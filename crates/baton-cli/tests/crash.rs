@@ -243,7 +243,7 @@ fn sequential_trials(test: &str, workflow: &str, n: usize, resume_args: &[&str],
             assert!(round < 20, "{test} trial {trials}: no progress: {st}");
             let mut c = baton(dir);
             c.args(["resume", run, "--json"]).args(resume_args);
-            if rng.next() % 3 == 0 {
+            if rng.next().is_multiple_of(3) {
                 let ended = kill_after(c, rng.within(full, 0.0, 1.0));
                 killed = matches!(ended, Ended::Killed);
                 kills += usize::from(killed);

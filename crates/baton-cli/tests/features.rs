@@ -1,6 +1,8 @@
 //! Issue 22's additions through the CLI: `resume --choose`, `logs`, `retry`,
 //! `--events`, `rerun`, `prune`. Each test works in its own temporary project.
 
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -348,7 +350,7 @@ fn prune_removes_finished_runs_but_never_a_locked_one() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["removed"].as_array().unwrap().len(), 2);
     assert_eq!(v["skipped_locked"], serde_json::json!([slow_id.clone()]));
-    assert_eq!(runs(dir.path()), [slow_id.clone()]);
+    assert_eq!(runs(dir.path()), std::slice::from_ref(&slow_id));
     assert!(slow.wait().unwrap().success());
     assert_eq!(state(dir.path(), &slow_id)["status"], "completed");
     let out = baton(dir.path(), &["prune", "--older-than", "bogus"]);

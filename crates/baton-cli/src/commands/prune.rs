@@ -62,7 +62,7 @@ pub fn prune(args: &PruneArgs) -> Result<i32, CliError> {
     let mut skipped = Vec::new();
     for run in &listing.runs {
         let status = run.status.as_ref().map(text).unwrap_or_default();
-        if !args.status.is_empty() && !args.status.iter().any(|s| *s == status) {
+        if !args.status.is_empty() && !args.status.contains(&status) {
             continue;
         }
         if let Some(age) = args.older_than {

@@ -229,7 +229,7 @@ fn steady(text: &str) -> String {
         .lines()
         .map(|l| match l.find(" ago") {
             Some(end) => {
-                let start = l[..end].rfind(|c: char| c == ' ' || c == '(').map_or(0, |i| i + 1);
+                let start = l[..end].rfind([' ', '(']).map_or(0, |i| i + 1);
                 format!("{}[AGE]{}", &l[..start], &l[end..])
             }
             None => l.to_owned(),
