@@ -78,6 +78,11 @@ fn decode_error(bytes: &[u8], err: std::str::Utf8Error) -> (String, Span) {
     (message, Span { line, col })
 }
 
+/// Validates a loaded definition with the built-in step types.
+pub fn validate(node: &Node) -> Vec<Diagnostic> {
+    baton_model::validate(node, &baton_model::NoCustomSteps)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,9 +104,4 @@ mod tests {
         assert_eq!(decode(b"\xc0\xaf"), "'utf-8' codec can't decode byte 0xc0 in position 0: invalid start byte");
         assert_eq!(decode(b"\xed\xa0\x80"), "'utf-8' codec can't decode byte 0xed in position 0: invalid continuation byte");
     }
-}
-
-/// Validates a loaded definition with the built-in step types.
-pub fn validate(node: &Node) -> Vec<Diagnostic> {
-    baton_model::validate(node, &baton_model::NoCustomSteps)
 }

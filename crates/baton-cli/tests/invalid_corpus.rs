@@ -6,6 +6,8 @@
 //! into the file (`--> path:line:col`), no panic and no run folder. One snapshot holds
 //! every message.
 
+#![allow(clippy::unwrap_used)]
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
