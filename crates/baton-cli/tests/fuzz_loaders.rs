@@ -49,6 +49,7 @@ fn baton_run_files() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
         )) else {
             panic!("record")
         };
+        let rec: baton_state::Record = rec.into();
         let delta = StepDelta {
             current_step_index: Some(i),
             current_step_id: Some(format!("s{i}")),

@@ -11,13 +11,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Mutex, MutexGuard, PoisonError};
+use std::sync::{mpsc, Arc, Mutex, MutexGuard, PoisonError};
 
 use baton_expr::{condition_truth, Map, Value};
 use num_traits::ToPrimitive;
 use baton_state::{
-    EventScope, Json, JsonObject, LogEvent, NodeField, NodePath, Outcome, PathSegment, Phase, RunSession, RunState,
-    Sequence, StepDelta, TreeEdit,
+    EventScope, Json, JsonObject, LogEvent, NodeField, NodePath, Outcome, PathSegment, Phase, Record, RunSession,
+    RunState, Sequence, StepDelta, TreeEdit,
 };
 use baton_steps::agents::Host;
 use baton_steps::{Cancel, Interaction, StepContext, StepError, StepRegistry, StepResult, StepStatus};
@@ -109,23 +109,26 @@ impl Seq {
 struct View {
     phase: Phase,
     outcome: Option<Outcome>,
-    result: Option<JsonObject>,
+    result: Option<Record>,
     fan_results: Option<Vec<Json>>,
 }
 
 impl View {
-    /// The reference's `result_view`: the record with a fan-out's `output.results`.
-    fn public(&self) -> Option<JsonObject> {
-        let mut r = self.result.clone()?;
+    /// The reference's `result_view`: the record with a fan-out's `output.results`
+    /// (the node's own record, shared, when there are none).
+    fn public(&self) -> Option<Record> {
+        let shared = self.result.as_ref()?;
         if let Some(fr) = &self.fan_results {
+            let mut r = JsonObject::clone(shared);
             let mut out = match r.get("output") {
                 Some(Json::Object(o)) => o.clone(),
                 _ => JsonObject::new(),
             };
             out.insert("results".into(), Json::Array(fr.clone()));
             r.insert("output".into(), Json::Object(out));
+            return Some(Arc::new(r));
         }
-        Some(r)
+        Some(Arc::clone(shared))
     }
 }
 
@@ -237,7 +240,7 @@ impl<S: RunSession + Send> Driver<'_, S> {
         Ok(View {
             phase: node.phase(),
             outcome: node.outcome(),
-            result: node.result().cloned(),
+            result: node.record().cloned(),
             fan_results: node.fan_results().map(<[Json]>::to_vec),
         })
     }
@@ -258,12 +261,12 @@ impl<S: RunSession + Send> Driver<'_, S> {
     /// Stages replayed publications, leaving out those `step_results` already holds
     /// unchanged (a resume replays every finished step; journaling them all again
     /// would cost O(run)).
-    fn stage_publish(&self, publish: Vec<(String, JsonObject)>) -> Walk<()> {
+    fn stage_publish(&self, publish: Vec<(String, Record)>) -> Walk<()> {
         let fresh: Vec<_> = {
             let core = self.lock();
             publish
                 .into_iter()
-                .filter(|(k, r)| !matches!(core.state.step_results.get(k), Some(Json::Object(o)) if o == r))
+                .filter(|(k, r)| !matches!(core.state.step_results.get(k), Some(o) if Arc::ptr_eq(o, r) || o == r))
                 .collect()
         };
         if fresh.is_empty() {
@@ -306,10 +309,10 @@ impl<S: RunSession + Send> Driver<'_, S> {
         &self,
         scope: &mut Scope,
         name: &str,
-        record: &JsonObject,
+        record: &Record,
         public: bool,
         qualified: &str,
-    ) -> Vec<(String, JsonObject)> {
+    ) -> Vec<(String, Record)> {
         let value = Value::Map(object_to_map(record));
         let mut publish = Vec::new();
         if public {
@@ -593,7 +596,7 @@ impl<S: RunSession + Send> Driver<'_, S> {
                 }
                 return Ok(Exec::Leaf(result));
             }
-            let record = map_to_object(&make_record(def, &result, &scope.defaults));
+            let record: Record = Arc::new(map_to_object(&make_record(def, &result, &scope.defaults)));
             let publish = self.project(scope, &def.id, &record, public, qualified);
             let mut fields = vec![
                 NodeField::Phase(Phase::Children),
@@ -753,7 +756,7 @@ impl<S: RunSession + Send> Driver<'_, S> {
             }
             _ => Outcome::Completed,
         };
-        let record = map_to_object(&make_record(def, &result, &scope.defaults));
+        let record: Record = Arc::new(map_to_object(&make_record(def, &result, &scope.defaults)));
         let mut publish = if missing { Vec::new() } else { self.project(scope, &def.id, &record, public, qualified) };
         if let (false, Some((top, alias))) = (missing, &scope.item_alias) {
             if top == path {
@@ -804,7 +807,7 @@ impl<S: RunSession + Send> Driver<'_, S> {
         at: &[PathSegment],
     ) -> Walk<(Outcome, Option<String>, Vec<Value>)> {
         let view = self.view(path)?;
-        let frozen = view.result.clone().unwrap_or_default();
+        let frozen = view.result.as_deref().cloned().unwrap_or_default();
         let output = frozen.get("output").and_then(Json::as_object);
         let items: Vec<Value> = match output.and_then(|o| o.get("items")) {
             Some(Json::Array(a)) => a.iter().map(json_to_value).collect(),
@@ -826,7 +829,7 @@ impl<S: RunSession + Send> Driver<'_, S> {
         let template_name = template.first().map(|d| d.id.clone()).unwrap_or_else(|| "item".to_owned());
         let base = scope.with_steps(Map::new());
 
-        let run_item = |index: usize| -> Walk<(Outcome, Option<String>, Option<JsonObject>)> {
+        let run_item = |index: usize| -> Walk<(Outcome, Option<String>, Option<Record>)> {
             let mut local = base.with_steps(initial.clone());
             local.item = items.get(index).cloned().unwrap_or(Value::Null);
             local.inside_fan_out = true;
@@ -850,7 +853,7 @@ impl<S: RunSession + Send> Driver<'_, S> {
             Ok((outcome, error, record))
         };
         let alias_of = |index: usize| format!("{qualified}:{template_name}:{index}");
-        let output_of = |record: &Option<JsonObject>| -> Value {
+        let output_of = |record: &Option<Record>| -> Value {
             match record.as_ref().and_then(|r| r.get("output")) {
                 Some(o) => json_to_value(o),
                 None => Value::Map(Map::new()),
@@ -872,7 +875,7 @@ impl<S: RunSession + Send> Driver<'_, S> {
             return Ok((Outcome::Completed, None, results));
         }
 
-        type ItemResult = Walk<(Outcome, Option<String>, Option<JsonObject>)>;
+        type ItemResult = Walk<(Outcome, Option<String>, Option<Record>)>;
         let halted = AtomicBool::new(false);
         let n = items.len();
         let (work_tx, work_rx) = mpsc::channel::<usize>();

@@ -210,7 +210,7 @@ pub fn gate_outcome(state: &RunState) -> Option<JsonObject> {
         (node.result().cloned(), Json::String(active.step_id), scope)
     } else {
         let id = state.current_step_id.clone();
-        let rec = id.as_ref().and_then(|i| state.step_results.get(i)).and_then(Json::as_object).cloned();
+        let rec = id.as_ref().and_then(|i| state.step_results.get(i)).map(|r| JsonObject::clone(r));
         (rec, id.map_or(Json::Null, Json::String), Vec::new())
     };
     let record = record?;
@@ -285,7 +285,7 @@ pub fn status_payload(state: &RunState) -> JsonObject {
         .step_results
         .iter()
         .map(|(k, r)| {
-            let s = r.as_object().and_then(|o| o.get("status")).cloned().unwrap_or_else(|| "unknown".into());
+            let s = r.get("status").cloned().unwrap_or_else(|| "unknown".into());
             (k.clone(), s)
         })
         .collect();

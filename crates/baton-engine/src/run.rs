@@ -193,8 +193,9 @@ impl Engine<'_> {
         state.status = RunStatus::Running;
         session.snapshot(&mut state)?;
         let nodes = step_nodes(doc);
-        let root = defs::from_nodes(nodes.clone()).map_err(Error::Refused)?;
-        let tree = Execution::new(defs::dump_list(&nodes), nodes.len(), 0, Default::default());
+        let (source, len) = (defs::dump_list(&nodes), nodes.len());
+        let root = defs::from_nodes(nodes).map_err(Error::Refused)?;
+        let tree = Execution::new(source, len, 0, Default::default());
         if let Err(e) = session.commit(&mut state, StepDelta { execution: Some(tree), ..Default::default() }) {
             return Err(Error::Checkpoint { state: Box::new(state), source: e });
         }
@@ -308,7 +309,7 @@ impl Engine<'_> {
             defs::from_yaml(&source).map_err(Error::Refused)?
         } else {
             let rest = nodes[offset as usize..].to_vec();
-            let tree = Execution::new(defs::dump_list(&rest), rest.len(), offset, state.step_results.clone());
+            let tree = Execution::new(defs::dump_list(&rest), rest.len(), offset, state.step_results_json());
             if let Err(e) = session.commit(&mut state, StepDelta { execution: Some(tree), ..Default::default() }) {
                 return Err(Error::Checkpoint { state: Box::new(state), source: e });
             }

@@ -27,7 +27,7 @@ fn record(i: usize) -> JsonObject {
 }
 
 fn finish(i: usize) -> StepDelta {
-    let rec = record(i);
+    let rec: Record = record(i).into();
     StepDelta {
         current_step_index: Some(i as u64),
         current_step_id: Some(format!("s{i}")),

@@ -7,8 +7,9 @@
 
 use crate::error::{Error, Result};
 use crate::execution::{Execution, Node, NodeField, NodePath, Sequence};
-use crate::json::{Json, JsonObject};
+use crate::json::{write_object, write_str, Arr, Json, JsonObject, Obj, Out, Style};
 use crate::state::{Record, RunState};
+use std::sync::Arc;
 
 /// One change to one node of the execution tree.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,7 +94,7 @@ impl StepDelta {
                 Json::Array(
                     self.publish
                         .iter()
-                        .map(|(k, r)| Json::Array(vec![k.as_str().into(), Json::Object(r.clone())]))
+                        .map(|(k, r)| Json::Array(vec![k.as_str().into(), Json::Object(JsonObject::clone(r))]))
                         .collect(),
                 ),
             );
@@ -128,7 +129,7 @@ impl StepDelta {
             for item in items {
                 match item {
                     Json::Array(pair) => match <[Json; 2]>::try_from(pair) {
-                        Ok([Json::String(k), Json::Object(r)]) => d.publish.push((k, r)),
+                        Ok([Json::String(k), Json::Object(r)]) => d.publish.push((k, Arc::new(r))),
                         _ => return Err("bad `publish` entry".into()),
                     },
                     _ => return Err("bad `publish` entry".into()),
@@ -143,8 +144,124 @@ impl StepDelta {
                 d.edits.push(edit_from_json(e)?);
             }
         }
+        d.share_records();
         Ok(d)
     }
+
+    /// A node result equal to a record the same delta publishes becomes that record (one
+    /// copy in memory, as when the engine made the delta). O(size of the delta).
+    fn share_records(&mut self) {
+        if self.publish.is_empty() {
+            return;
+        }
+        for e in &mut self.edits {
+            let NodeOp::Set(fields) = &mut e.op else { continue };
+            for f in fields {
+                if let NodeField::Result(Some(r)) = f {
+                    if let Some((_, p)) = self.publish.iter().find(|(_, p)| Arc::ptr_eq(p, r) || **p == **r) {
+                        *r = Arc::clone(p);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The journal line of this delta: [`StepDelta::to_json`] in compact form, written
+    /// from the delta itself (no intermediate JSON value), without a newline.
+    pub fn to_line(&self) -> String {
+        let mut out = String::new();
+        self.write_line(&mut out);
+        out
+    }
+
+    fn write_line<O: Out + ?Sized>(&self, out: &mut O) {
+        let style = Style::Compact;
+        let mut o = Obj::open(out, style, 0);
+        if let Some(t) = &self.updated_at {
+            o.str("updated_at", t);
+        }
+        if let Some(i) = self.current_step_index {
+            o.raw("current_step_index", &i.to_string());
+        }
+        if let Some(s) = &self.current_step_id {
+            o.str("current_step_id", s);
+        }
+        if !self.publish.is_empty() {
+            let (out, style, level) = o.key("publish");
+            let mut arr = Arr::open(out, style, level);
+            for (k, r) in &self.publish {
+                let (out, style, level) = arr.item();
+                let mut pair = Arr::open(out, style, level);
+                let (out, _, _) = pair.item();
+                write_str(out, k);
+                let (out, style, level) = pair.item();
+                write_object(out, r, style, level);
+                pair.close();
+            }
+            arr.close();
+        }
+        if let Some(e) = &self.execution {
+            let (out, style, level) = o.key("execution");
+            e.write(out, style, level);
+        }
+        if !self.edits.is_empty() {
+            let (out, style, level) = o.key("edits");
+            let mut arr = Arr::open(out, style, level);
+            for e in &self.edits {
+                let (out, style, level) = arr.item();
+                write_edit(out, e, style, level);
+            }
+            arr.close();
+        }
+        o.close();
+    }
+}
+
+fn write_edit<O: Out + ?Sized>(out: &mut O, e: &TreeEdit, style: Style, level: usize) {
+    let mut o = Obj::open(out, style, level);
+    {
+        let (out, style, level) = o.key("path");
+        let mut arr = Arr::open(out, style, level);
+        for i in &e.path.0 {
+            let (out, _, _) = arr.item();
+            out.put(&i.to_string());
+        }
+        arr.close();
+    }
+    match &e.op {
+        NodeOp::Set(fields) => {
+            let (out, style, level) = o.key("set");
+            let mut arr = Arr::open(out, style, level);
+            for f in fields {
+                let (out, style, level) = arr.item();
+                let mut pair = Arr::open(out, style, level);
+                let (out, _, _) = pair.item();
+                write_str(out, f.key());
+                let (out, style, level) = pair.item();
+                f.write_value(out, style, level);
+                pair.close();
+            }
+            arr.close();
+        }
+        NodeOp::Remove(keys) => {
+            let (out, style, level) = o.key("remove");
+            let mut arr = Arr::open(out, style, level);
+            for k in keys {
+                let (out, _, _) = arr.item();
+                write_str(out, k);
+            }
+            arr.close();
+        }
+        NodeOp::PushChild(s) => {
+            let (out, style, level) = o.key("push");
+            s.write(out, style, level);
+        }
+        NodeOp::Replace(n) => {
+            let (out, style, level) = o.key("node");
+            n.write(out, style, level);
+        }
+    }
+    o.close();
 }
 
 fn edit_to_json(e: &TreeEdit) -> Json {
@@ -258,7 +375,7 @@ impl RunState {
             self.current_step_id = Some(s.clone());
         }
         for (k, r) in &delta.publish {
-            self.step_results.insert(k.clone(), Json::Object(r.clone()));
+            self.step_results.insert(k.clone(), Arc::clone(r));
         }
         if let Some(t) = &delta.updated_at {
             self.updated_at = t.clone();
@@ -272,11 +389,7 @@ fn apply_edit(tree: &mut Execution, e: &TreeEdit) -> Result<()> {
         .node_mut(&e.path)
         .ok_or_else(|| Error::Delta(format!("no node at path {:?}", e.path.0)))?;
     match &e.op {
-        NodeOp::Set(fields) => {
-            for f in fields {
-                node.set(f.clone());
-            }
-        }
+        NodeOp::Set(fields) => node.set_all(fields),
         NodeOp::Remove(keys) => {
             for k in keys {
                 node.remove(k);

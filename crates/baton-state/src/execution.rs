@@ -3,7 +3,9 @@
 //! validated with the reference's `Invalid execution …` messages.
 
 use crate::error::{invalid, Error, Result};
-use crate::json::{Json, JsonObject};
+use crate::json::{write_object, write_str, write_value, Arr, Json, JsonObject, Obj, Out, Style};
+use crate::state::Record;
+use std::sync::Arc;
 
 /// Parses the YAML `source`/`template`/`definition` texts the tree stores. The engine
 /// passes the model's loader (PyYAML `safe_load` semantics); baton-state itself knows no
@@ -157,8 +159,9 @@ pub enum NodeField {
     Phase(Phase),
     /// `active`.
     Active(bool),
-    /// `result`: the step record (`None` = an explicit `null`).
-    Result(Option<JsonObject>),
+    /// `result`: the step record (`None` = an explicit `null`), shared with the
+    /// `step_results` entry the same commit published.
+    Result(Option<Record>),
     /// `children`: child sequences.
     Children(Vec<Sequence>),
     /// `template`: fan-out template YAML.
@@ -205,7 +208,7 @@ impl NodeField {
             }
             ("active", Json::Bool(b)) => NodeField::Active(b),
             ("result", Json::Null) => NodeField::Result(None),
-            ("result", Json::Object(o)) => NodeField::Result(Some(o)),
+            ("result", Json::Object(o)) => NodeField::Result(Some(Arc::new(o))),
             ("children", Json::Array(a)) if a.iter().all(|c| matches!(c, Json::Object(_))) => {
                 NodeField::Children(
                     a.into_iter()
@@ -233,7 +236,7 @@ impl NodeField {
         match self {
             NodeField::Phase(p) => p.as_str().into(),
             NodeField::Active(b) => Json::Bool(*b),
-            NodeField::Result(r) => r.clone().map_or(Json::Null, Json::Object),
+            NodeField::Result(r) => r.as_ref().map_or(Json::Null, |r| Json::Object(JsonObject::clone(r))),
             NodeField::Children(c) => Json::Array(c.iter().map(Sequence::to_json).collect()),
             NodeField::Template(t) => t.as_str().into(),
             NodeField::Outcome(o) => o.as_str().into(),
@@ -241,6 +244,36 @@ impl NodeField {
             NodeField::FanResults(f) => Json::Array(f.clone()),
             NodeField::Binding(b) => b.as_ref().map_or(Json::Null, |b| Json::Object(b.0.clone())),
             NodeField::Other(_, v) => v.clone(),
+        }
+    }
+
+    /// Writes [`NodeField::to_json`]'s value without building it.
+    pub(crate) fn write_value<O: Out + ?Sized>(&self, out: &mut O, style: Style, level: usize) {
+        match self {
+            NodeField::Phase(p) => write_str(out, p.as_str()),
+            NodeField::Active(b) => out.put(if *b { "true" } else { "false" }),
+            NodeField::Result(None) | NodeField::Binding(None) => out.put("null"),
+            NodeField::Result(Some(r)) => write_object(out, r, style, level),
+            NodeField::Children(c) => {
+                let mut arr = Arr::open(out, style, level);
+                for seq in c {
+                    let (o, style, level) = arr.item();
+                    seq.write(o, style, level);
+                }
+                arr.close();
+            }
+            NodeField::Template(t) => write_str(out, t),
+            NodeField::Outcome(o) => write_str(out, o.as_str()),
+            NodeField::Error(e) | NodeField::Other(_, e) => write_value(out, e, style, level),
+            NodeField::FanResults(f) => {
+                let mut arr = Arr::open(out, style, level);
+                for v in f {
+                    let (o, style, level) = arr.item();
+                    write_value(o, v, style, level);
+                }
+                arr.close();
+            }
+            NodeField::Binding(Some(b)) => write_object(out, &b.0, style, level),
         }
     }
 }
@@ -285,6 +318,16 @@ impl Node {
         }
     }
 
+    /// Sets fields in order, as [`Node::set`] each; room for the new keys is made once
+    /// (a node is kept at its exact size: a run holds one per step occurrence).
+    pub(crate) fn set_all(&mut self, fields: &[NodeField]) {
+        let new = fields.iter().filter(|f| !self.has(f.key())).count();
+        self.fields.reserve_exact(new);
+        for f in fields {
+            self.set(f.clone());
+        }
+    }
+
     /// Removes a field (Python `dict.pop`), returning it.
     pub fn remove(&mut self, key: &str) -> Option<NodeField> {
         let i = self.fields.iter().position(|f| f.key() == key)?;
@@ -309,6 +352,11 @@ impl Node {
 
     /// `result`, if present and not null.
     pub fn result(&self) -> Option<&JsonObject> {
+        self.record().map(|r| &**r)
+    }
+
+    /// `result` as the shared [`Record`] (cloning it is O(1)).
+    pub fn record(&self) -> Option<&Record> {
         match self.field("result") {
             Some(NodeField::Result(r)) => r.as_ref(),
             _ => None,
@@ -380,6 +428,16 @@ impl Node {
     pub fn to_json(&self) -> Json {
         Json::Object(self.fields.iter().map(|f| (f.key().to_owned(), f.to_json())).collect())
     }
+
+    /// Writes [`Node::to_json`]'s text without building it.
+    pub(crate) fn write<O: Out + ?Sized>(&self, out: &mut O, style: Style, level: usize) {
+        let mut obj = Obj::open(out, style, level);
+        for f in &self.fields {
+            let (o, style, level) = obj.key(f.key());
+            f.write_value(o, style, level);
+        }
+        obj.close();
+    }
 }
 
 /// A list of nodes, one per step of its `source` (or of the parent's shared source).
@@ -441,6 +499,29 @@ impl Sequence {
             o.entry(k.clone()).or_insert_with(|| v.clone());
         }
         Json::Object(o)
+    }
+
+    /// Writes [`Sequence::to_json`]'s text without building it.
+    pub(crate) fn write<O: Out + ?Sized>(&self, out: &mut O, style: Style, level: usize) {
+        let mut obj = Obj::open(out, style, level);
+        if let Some(s) = &self.source {
+            obj.str("source", s);
+        }
+        let (o, style, level) = obj.key("nodes");
+        let mut arr = Arr::open(o, style, level);
+        for n in &self.nodes {
+            let (o, style, level) = arr.item();
+            n.write(o, style, level);
+        }
+        arr.close();
+        for (k, v) in &self.extra {
+            // `to_json`'s `entry().or_insert`: a key written above wins.
+            if k == "nodes" || (k == "source" && self.source.is_some()) {
+                continue;
+            }
+            obj.json(k, v);
+        }
+        obj.close();
     }
 }
 
@@ -511,6 +592,53 @@ impl Execution {
             o.entry(k.clone()).or_insert_with(|| v.clone());
         }
         Json::Object(o)
+    }
+
+    /// Writes [`Execution::to_json`]'s text without building it.
+    pub(crate) fn write<O: Out + ?Sized>(&self, out: &mut O, style: Style, level: usize) {
+        let mut obj = Obj::open(out, style, level);
+        obj.raw("version", &EXECUTION_VERSION.to_string());
+        let (o, style, level) = obj.key("sequence");
+        self.sequence.write(o, style, level);
+        if let Some(off) = self.offset {
+            obj.raw("offset", &off.to_string());
+        }
+        if let Some(i) = &self.initial {
+            obj.object("initial", i);
+        }
+        for (k, v) in &self.extra {
+            // `to_json`'s `entry().or_insert`: a key written above wins.
+            let taken = match k.as_str() {
+                "version" | "sequence" => true,
+                "offset" => self.offset.is_some(),
+                "initial" => self.initial.is_some(),
+                _ => false,
+            };
+            if !taken {
+                obj.json(k, v);
+            }
+        }
+        obj.close();
+    }
+
+    /// Calls `f` on every node's record, parents before children, in tree order.
+    pub(crate) fn for_each_record_mut(&mut self, f: &mut impl FnMut(&mut Record)) {
+        fn walk(seq: &mut Sequence, f: &mut impl FnMut(&mut Record)) {
+            for node in &mut seq.nodes {
+                for field in &mut node.fields {
+                    match field {
+                        NodeField::Result(Some(r)) => f(r),
+                        NodeField::Children(children) => {
+                            for c in children {
+                                walk(c, f);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        walk(&mut self.sequence, f);
     }
 
     /// Validates the whole tree (see [`validate_execution`]).

@@ -21,14 +21,26 @@ use std::thread::JoinHandle;
 pub const JOURNAL_FILE: &str = "journal.jsonl";
 const FORMAT: u64 = 1;
 
-/// FNV-1a (64 bit) of `bytes`, as 16 hex digits: ties a journal to one `state.json`.
-pub(crate) fn snapshot_hash(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+/// FNV-1a's 64-bit offset basis (the hash of no bytes).
+pub(crate) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// Continues the FNV-1a hash `h` over `bytes`.
+pub(crate) fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
     for b in bytes {
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
+    h
+}
+
+/// A hash as the journal header spells it: 16 hex digits.
+pub(crate) fn hash_hex(h: u64) -> String {
     format!("{h:016x}")
+}
+
+/// FNV-1a (64 bit) of `bytes`, as 16 hex digits: ties a journal to one `state.json`.
+pub(crate) fn snapshot_hash(bytes: &[u8]) -> String {
+    hash_hex(fnv1a(FNV_OFFSET, bytes))
 }
 
 fn header(run_id: &str, hash: &str) -> String {

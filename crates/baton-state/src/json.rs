@@ -226,6 +226,7 @@ impl Json {
         out
     }
 
+
     /// `json.dumps(self, ensure_ascii=False)`: one line, separators `", "` and `": "`.
     pub fn to_python_line(&self) -> String {
         let mut out = String::new();
@@ -401,99 +402,240 @@ impl From<&Json> for serde_json::Value {
 }
 
 // ---------------------------------------------------------------------------------------
-// writing
+// writing: one writer for `String`s and for files (streamed from borrowed data)
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Style {
-    Indented,
-    Spaced,
-    Compact,
+/// Where JSON text goes: a `String`, or a file through [`IoOut`].
+pub(crate) trait Out {
+    /// Appends `s`.
+    fn put(&mut self, s: &str);
 }
 
-fn newline(out: &mut String, level: usize) {
-    out.push('\n');
-    for _ in 0..level {
-        out.push_str("  ");
+impl Out for String {
+    fn put(&mut self, s: &str) {
+        self.push_str(s);
     }
 }
 
-fn write_value(out: &mut String, v: &Json, style: Style, level: usize) {
+/// An [`Out`] over an [`std::io::Write`] that keeps the first error (later writes are
+/// skipped) and hashes what it wrote (the journal's snapshot hash), so a snapshot streams
+/// to its file without an intermediate `String`.
+pub(crate) struct IoOut<W: std::io::Write> {
+    inner: W,
+    error: Option<std::io::Error>,
+    hash: u64,
+}
+
+impl<W: std::io::Write> IoOut<W> {
+    pub(crate) fn new(inner: W) -> IoOut<W> {
+        IoOut { inner, error: None, hash: crate::journal::FNV_OFFSET }
+    }
+
+    /// The writer, the first error, and the FNV-1a hash of every byte written.
+    pub(crate) fn finish(self) -> (W, Option<std::io::Error>, u64) {
+        (self.inner, self.error, self.hash)
+    }
+}
+
+impl<W: std::io::Write> Out for IoOut<W> {
+    fn put(&mut self, s: &str) {
+        if self.error.is_some() {
+            return;
+        }
+        self.hash = crate::journal::fnv1a(self.hash, s.as_bytes());
+        if let Err(e) = self.inner.write_all(s.as_bytes()) {
+            self.error = Some(e);
+        }
+    }
+}
+
+/// The three spellings Python's `json` module gives.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Style {
+    /// `indent=2`: a newline and indentation before each item.
+    Indented,
+    /// The default separators `", "` and `": "`.
+    Spaced,
+    /// Separators `,` and `:` (the journal).
+    Compact,
+}
+
+fn newline<O: Out + ?Sized>(out: &mut O, level: usize) {
+    const SPACES: &str = "                                                                ";
+    out.put("\n");
+    let mut n = level * 2;
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.put(&SPACES[..k]);
+        n -= k;
+    }
+}
+
+/// An object being written: `{`, then members, then [`Obj::close`].
+pub(crate) struct Obj<'o, O: Out + ?Sized> {
+    out: &'o mut O,
+    style: Style,
+    level: usize,
+    first: bool,
+}
+
+impl<'o, O: Out + ?Sized> Obj<'o, O> {
+    /// Writes `{` at nesting `level`.
+    pub(crate) fn open(out: &'o mut O, style: Style, level: usize) -> Obj<'o, O> {
+        out.put("{");
+        Obj { out, style, level, first: true }
+    }
+
+    /// Writes the separator and `"key": `, and returns where (and at which level) the
+    /// value goes.
+    pub(crate) fn key(&mut self, key: &str) -> (&mut O, Style, usize) {
+        if !self.first {
+            self.out.put(if self.style == Style::Spaced { ", " } else { "," });
+        }
+        self.first = false;
+        if self.style == Style::Indented {
+            newline(self.out, self.level + 1);
+        }
+        write_str(self.out, key);
+        self.out.put(if self.style == Style::Compact { ":" } else { ": " });
+        (self.out, self.style, self.level + 1)
+    }
+
+    /// A member whose value is a [`Json`].
+    pub(crate) fn json(&mut self, key: &str, v: &Json) {
+        let (out, style, level) = self.key(key);
+        write_value(out, v, style, level);
+    }
+
+    /// A member whose value is a string.
+    pub(crate) fn str(&mut self, key: &str, v: &str) {
+        let (out, _, _) = self.key(key);
+        write_str(out, v);
+    }
+
+    /// A member whose value is a string or `null`.
+    pub(crate) fn opt_str(&mut self, key: &str, v: Option<&str>) {
+        let (out, _, _) = self.key(key);
+        match v {
+            Some(s) => write_str(out, s),
+            None => out.put("null"),
+        }
+    }
+
+    /// A member whose value is an object.
+    pub(crate) fn object(&mut self, key: &str, o: &JsonObject) {
+        let (out, style, level) = self.key(key);
+        write_object(out, o, style, level);
+    }
+
+    /// A member whose value is raw JSON text (a number, `true`, `null`).
+    pub(crate) fn raw(&mut self, key: &str, text: &str) {
+        let (out, _, _) = self.key(key);
+        out.put(text);
+    }
+
+    /// Writes `}` (an empty object is `{}`).
+    pub(crate) fn close(self) {
+        if !self.first && self.style == Style::Indented {
+            newline(self.out, self.level);
+        }
+        self.out.put("}");
+    }
+}
+
+/// An array being written: `[`, then items, then [`Arr::close`].
+pub(crate) struct Arr<'o, O: Out + ?Sized> {
+    out: &'o mut O,
+    style: Style,
+    level: usize,
+    first: bool,
+}
+
+impl<'o, O: Out + ?Sized> Arr<'o, O> {
+    /// Writes `[` at nesting `level`.
+    pub(crate) fn open(out: &'o mut O, style: Style, level: usize) -> Arr<'o, O> {
+        out.put("[");
+        Arr { out, style, level, first: true }
+    }
+
+    /// Writes the separator and returns where (and at which level) the item goes.
+    pub(crate) fn item(&mut self) -> (&mut O, Style, usize) {
+        if !self.first {
+            self.out.put(if self.style == Style::Spaced { ", " } else { "," });
+        }
+        self.first = false;
+        if self.style == Style::Indented {
+            newline(self.out, self.level + 1);
+        }
+        (self.out, self.style, self.level + 1)
+    }
+
+    /// Writes `]` (an empty array is `[]`).
+    pub(crate) fn close(self) {
+        if !self.first && self.style == Style::Indented {
+            newline(self.out, self.level);
+        }
+        self.out.put("]");
+    }
+}
+
+/// Writes an object's members in order.
+pub(crate) fn write_object<O: Out + ?Sized>(out: &mut O, o: &JsonObject, style: Style, level: usize) {
+    let mut obj = Obj::open(out, style, level);
+    for (k, v) in o {
+        obj.json(k, v);
+    }
+    obj.close();
+}
+
+/// Writes `v` in `style`, nested at `level`.
+pub(crate) fn write_value<O: Out + ?Sized>(out: &mut O, v: &Json, style: Style, level: usize) {
     match v {
-        Json::Null => out.push_str("null"),
-        Json::Bool(true) => out.push_str("true"),
-        Json::Bool(false) => out.push_str("false"),
-        Json::Number(n) => out.push_str(n.as_str()),
+        Json::Null => out.put("null"),
+        Json::Bool(true) => out.put("true"),
+        Json::Bool(false) => out.put("false"),
+        Json::Number(n) => out.put(n.as_str()),
         Json::String(s) => write_str(out, s),
         Json::Array(a) => {
-            if a.is_empty() {
-                out.push_str("[]");
-                return;
+            let mut arr = Arr::open(out, style, level);
+            for item in a {
+                let (o, style, level) = arr.item();
+                write_value(o, item, style, level);
             }
-            out.push('[');
-            for (i, item) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                    if style == Style::Spaced {
-                        out.push(' ');
-                    }
-                }
-                if style == Style::Indented {
-                    newline(out, level + 1);
-                }
-                write_value(out, item, style, level + 1);
-            }
-            if style == Style::Indented {
-                newline(out, level);
-            }
-            out.push(']');
+            arr.close();
         }
-        Json::Object(o) => {
-            if o.is_empty() {
-                out.push_str("{}");
-                return;
-            }
-            out.push('{');
-            for (i, (k, item)) in o.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                    if style == Style::Spaced {
-                        out.push(' ');
-                    }
-                }
-                if style == Style::Indented {
-                    newline(out, level + 1);
-                }
-                write_str(out, k);
-                out.push_str(if style == Style::Compact { ":" } else { ": " });
-                write_value(out, item, style, level + 1);
-            }
-            if style == Style::Indented {
-                newline(out, level);
-            }
-            out.push('}');
-        }
+        Json::Object(o) => write_object(out, o, style, level),
     }
 }
 
 /// A JSON string literal as Python writes it with `ensure_ascii=False`.
-pub(crate) fn write_str(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
+pub(crate) fn write_str<O: Out + ?Sized>(out: &mut O, s: &str) {
+    out.put("\"");
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escaped = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        // Every byte matched above is ASCII, so `i` is a char boundary.
+        out.put(&s[start..i]);
+        if escaped.is_empty() {
+            let mut buf = String::with_capacity(6);
+            let _ = write!(buf, "\\u{:04x}", b);
+            out.put(&buf);
+        } else {
+            out.put(escaped);
         }
+        start = i + 1;
     }
-    out.push('"');
+    out.put(&s[start..]);
+    out.put("\"");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@
 //! let record = Json::parse(r#"{"type": "shell", "output": {"stdout": "hi\n"}, "status": "completed"}"#)
 //!     .map_err(|e| Error::Invalid(e.to_string()))?;
 //! let Json::Object(record) = record else { unreachable!() };
-//! let delta = StepDelta { current_step_id: Some("hello".into()), publish: vec![("hello".into(), record)], ..Default::default() };
+//! let delta = StepDelta { current_step_id: Some("hello".into()), publish: vec![("hello".into(), record.into())], ..Default::default() };
 //! session.commit(&mut state, delta)?;
 //! session.log(&LogEvent::StepCompleted { step_id: "hello".into(), status: "completed".into() }, None)?;
 //!
@@ -66,7 +66,7 @@ pub use json::{float_repr, Json, JsonError, JsonNumber, JsonObject};
 pub use lock::{RunLock, LOCK_FILE};
 pub use log::{EventScope, LogEvent, PathSegment};
 pub use run_id::RunId;
-pub use state::{is_workflow_id, Record, RunState, RunStatus};
+pub use state::{is_workflow_id, Record, RunState, RunStatus, StepResults};
 pub use store::{
     FileSession, FileStore, RunListing, RunSession, RunStore, RunSummary, SkippedRun, INPUTS_FILE, LOG_FILE,
     STATE_FILE, WORKFLOW_FILE,

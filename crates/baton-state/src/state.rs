@@ -3,12 +3,19 @@
 
 use crate::error::{invalid, Error, Result};
 use crate::execution::{validate_execution, Execution, SourceParser};
-use crate::json::{Json, JsonObject};
+use crate::json::{write_object, IoOut, Json, JsonObject, Obj, Out, Style};
 use crate::py::repr;
 use crate::run_id::RunId;
+use indexmap::IndexMap;
+use std::sync::Arc;
 
-/// A step record (`step_results[id]`, a node's `result`): opaque JSON objects.
-pub type Record = JsonObject;
+/// A step record (`step_results[id]`, a node's `result`): an opaque JSON object, shared
+/// and immutable — the `step_results` entry, the execution-tree node and the delta that
+/// published them hold one copy (cloning a `Record` is O(1)).
+pub type Record = Arc<JsonObject>;
+
+/// `step_results`: step id → record, in first-publication order.
+pub type StepResults = IndexMap<String, Record>;
 
 /// A run's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -81,7 +88,7 @@ pub struct RunState {
     /// Qualified id of the most recent occurrence (or first unfinished leaf).
     pub current_step_id: Option<String>,
     /// Step id → record, in first-publication order.
-    pub step_results: JsonObject,
+    pub step_results: StepResults,
     /// Absolute directory of the workflow file that was run.
     pub workflow_dir: Option<String>,
     /// ISO timestamp of creation.
@@ -131,7 +138,7 @@ impl RunState {
             status: RunStatus::Created,
             current_step_index: 0,
             current_step_id: None,
-            step_results: JsonObject::new(),
+            step_results: StepResults::new(),
             workflow_dir: None,
             created_at: now.clone(),
             updated_at: now,
@@ -142,7 +149,13 @@ impl RunState {
         }
     }
 
-    /// The `state.json` object, keys in the reference's order.
+    /// `step_results` as a JSON object (a copy of every record).
+    pub fn step_results_json(&self) -> JsonObject {
+        self.step_results.iter().map(|(k, r)| (k.clone(), Json::Object(JsonObject::clone(r)))).collect()
+    }
+
+    /// The `state.json` object, keys in the reference's order. A snapshot does not build
+    /// it: [`RunState::write_state_json`] writes the same text from the state itself.
     pub fn to_json(&self) -> Json {
         let mut o = JsonObject::new();
         o.insert("run_id".into(), self.run_id.as_str().into());
@@ -152,7 +165,7 @@ impl RunState {
         o.insert("status".into(), self.status.as_str().into());
         o.insert("current_step_index".into(), self.current_step_index.into());
         o.insert("current_step_id".into(), self.current_step_id.clone().into());
-        o.insert("step_results".into(), Json::Object(self.step_results.clone()));
+        o.insert("step_results".into(), Json::Object(self.step_results_json()));
         o.insert("workflow_dir".into(), self.workflow_dir.clone().into());
         o.insert("created_at".into(), self.created_at.as_str().into());
         o.insert("updated_at".into(), self.updated_at.as_str().into());
@@ -171,14 +184,67 @@ impl RunState {
 
     /// The `state.json` text: `json.dump(indent=2, ensure_ascii=False)`, no final newline.
     pub fn to_state_json(&self) -> String {
-        self.to_json().to_python_indented()
+        let mut out = String::new();
+        self.write_state(&mut out);
+        out
+    }
+
+    /// Streams [`RunState::to_state_json`]'s text into `w` from the state itself (no
+    /// intermediate JSON value or string; memory O(depth)). Returns the FNV-1a hash of
+    /// the bytes written (the journal's snapshot hash). `w` is not flushed.
+    pub(crate) fn write_state_json<W: std::io::Write>(&self, w: W) -> std::io::Result<(W, u64)> {
+        let mut out = IoOut::new(w);
+        self.write_state(&mut out);
+        match out.finish() {
+            (_, Some(e), _) => Err(e),
+            (w, None, hash) => Ok((w, hash)),
+        }
+    }
+
+    /// Writes `state.json`'s text: the keys of [`RunState::to_json`], in its order.
+    fn write_state<O: Out + ?Sized>(&self, out: &mut O) {
+        let style = Style::Indented;
+        let mut o = Obj::open(out, style, 0);
+        o.str("run_id", self.run_id.as_str());
+        o.str("workflow_id", &self.workflow_id);
+        o.opt_str("installed_workflow_id", self.installed_workflow_id.as_deref());
+        o.opt_str("installed_registry_root", self.installed_registry_root.as_deref());
+        o.str("status", self.status.as_str());
+        o.raw("current_step_index", &self.current_step_index.to_string());
+        o.opt_str("current_step_id", self.current_step_id.as_deref());
+        {
+            let (out, style, level) = o.key("step_results");
+            let mut results = Obj::open(out, style, level);
+            for (k, r) in &self.step_results {
+                let (out, style, level) = results.key(k);
+                write_object(out, r, style, level);
+            }
+            results.close();
+        }
+        o.opt_str("workflow_dir", self.workflow_dir.as_deref());
+        o.str("created_at", &self.created_at);
+        o.str("updated_at", &self.updated_at);
+        o.opt_str("error", self.error.as_deref());
+        o.object("inputs", &self.inputs);
+        if let Some(e) = &self.execution {
+            let (out, style, level) = o.key("execution");
+            e.write(out, style, level);
+        }
+        for (k, v) in &self.extra {
+            if !KNOWN_KEYS.contains(&k.as_str()) {
+                o.json(k, v);
+            }
+        }
+        o.close();
     }
 
     /// The `inputs.json` text: `{"inputs": {...}}`.
     pub fn to_inputs_json(&self) -> String {
-        let mut o = JsonObject::new();
-        o.insert("inputs".into(), Json::Object(self.inputs.clone()));
-        Json::Object(o).to_python_indented()
+        let mut out = String::new();
+        let mut o = Obj::open(&mut out, Style::Indented, 0);
+        o.object("inputs", &self.inputs);
+        o.close();
+        out
     }
 
     /// Reads a parsed `state.json` with the reference's checks, in its order.
@@ -221,18 +287,22 @@ impl RunState {
             ));
         }
         let step_results = match d.shift_remove("step_results") {
-            None => JsonObject::new(),
-            Some(Json::Object(o)) => o,
+            None => StepResults::new(),
+            Some(Json::Object(o)) => {
+                let mut results = StepResults::with_capacity(o.len());
+                for (id, r) in o {
+                    let Json::Object(r) = r else {
+                        return Err(invalid(format!(
+                            "Invalid run state: step_results record {} must be a JSON object",
+                            crate::py::repr_str(&id)
+                        )));
+                    };
+                    results.insert(id, Arc::new(r));
+                }
+                results
+            }
             Some(_) => return Err(invalid("Invalid run state: 'step_results' must be a JSON object")),
         };
-        for (id, r) in &step_results {
-            if !matches!(r, Json::Object(_)) {
-                return Err(invalid(format!(
-                    "Invalid run state: step_results record {} must be a JSON object",
-                    crate::py::repr_str(id)
-                )));
-            }
-        }
         let installed_workflow_id = opt_str(d.get("installed_workflow_id"));
         let installed_registry_root = opt_str(d.get("installed_registry_root"));
         check_installed_origin(d.get("installed_workflow_id"), d.get("installed_registry_root"))?;
@@ -277,6 +347,10 @@ impl RunState {
             },
         };
         d.retain(|k, _| !KNOWN_KEYS.contains(&k.as_str()));
+        let mut execution = execution;
+        if let Some(tree) = &mut execution {
+            share_records(tree, &step_results);
+        }
         Ok(RunState {
             run_id: requested.clone(),
             workflow_id,
@@ -296,6 +370,23 @@ impl RunState {
             extra: d,
         })
     }
+}
+
+/// Makes tree records equal to a `step_results` entry that entry (one copy in memory, as
+/// in the run that wrote the file). Both are in publication order, so one forward pass
+/// with a short look-ahead finds them: O(records × look-ahead) comparisons, each of
+/// which stops at the first difference.
+fn share_records(tree: &mut Execution, results: &StepResults) {
+    const AHEAD: usize = 4;
+    let values: Vec<&Record> = results.values().collect();
+    let mut next = 0;
+    tree.for_each_record_mut(&mut |r| {
+        let end = (next + AHEAD).min(values.len());
+        if let Some(i) = (next..end).find(|&i| **values[i] == **r) {
+            *r = Arc::clone(values[i]);
+            next = i + 1;
+        }
+    });
 }
 
 fn opt_str(v: Option<&Json>) -> Option<String> {

@@ -345,20 +345,28 @@ impl std::fmt::Debug for FileSession {
     }
 }
 
-/// Writes `text` to `path` atomically: a 0600 temp file `.<name>.<random>.tmp` in the
-/// same folder, fsync, rename. (The caller fsyncs the folder.)
-fn atomic_write(path: &Path, text: &str) -> Result<()> {
+/// Writes a file atomically: `write` fills a 0600 temp file `.<name>.<random>.tmp` in the
+/// same folder (through a buffer), then fsync, rename. (The caller fsyncs the folder.)
+fn atomic_write_with<T>(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<&File>) -> std::io::Result<T>,
+) -> Result<T> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let mut tmp = tempfile::Builder::new()
+    let tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| io_at(dir, e))?;
-    tmp.write_all(text.as_bytes()).map_err(|e| io_at(tmp.path(), e))?;
+    let value = {
+        let mut w = std::io::BufWriter::with_capacity(64 * 1024, tmp.as_file());
+        let value = write(&mut w).map_err(|e| io_at(tmp.path(), e))?;
+        w.flush().map_err(|e| io_at(tmp.path(), e))?;
+        value
+    };
     tmp.as_file().sync_all().map_err(|e| io_at(tmp.path(), e))?;
     tmp.persist(path).map_err(|e| io_at(path, e.error))?;
-    Ok(())
+    Ok(value)
 }
 
 fn sync_dir(dir: &Path) -> Result<()> {
@@ -390,13 +398,14 @@ impl RunSession for FileSession {
                 j.wait()?;
             }
             state.updated_at = isoformat(s.clock.now());
-            let text = state.to_state_json();
             std::fs::create_dir_all(&s.dir).map_err(|e| io_at(&s.dir, e))?;
-            atomic_write(&s.dir.join(STATE_FILE), &text)?;
-            atomic_write(&s.dir.join(INPUTS_FILE), &state.to_inputs_json())?;
+            // Streamed from the state: no copy of it is built in memory.
+            let hash = atomic_write_with(&s.dir.join(STATE_FILE), |w| state.write_state_json(w).map(|(_, h)| h))?;
+            let inputs = state.to_inputs_json();
+            atomic_write_with(&s.dir.join(INPUTS_FILE), |w| w.write_all(inputs.as_bytes()))?;
             sync_dir(&s.dir)?;
             s.journal = None;
-            let hash = journal::snapshot_hash(text.as_bytes());
+            let hash = journal::hash_hex(hash);
             s.journal = Some(JournalWriter::reset(&s.dir, s.run_id.as_str(), &hash, s.durability)?);
             sync_dir(&s.dir)
         })
@@ -414,7 +423,7 @@ impl RunSession for FileSession {
             delta.updated_at = Some(isoformat(s.clock.now()));
             state.apply_delta(&delta)?;
             staged.merge(delta);
-            let line = staged.to_json().to_compact();
+            let line = staged.to_line();
             match &mut s.journal {
                 Some(j) => j.append(&line),
                 None => Err(Error::NoSnapshot(s.run_id.to_string())),

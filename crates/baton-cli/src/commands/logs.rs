@@ -65,7 +65,7 @@ pub fn logs(args: &LogsArgs) -> Result<i32, CliError> {
             .step_results
             .iter()
             .map(|(id, r)| {
-                let record = r.as_object().cloned();
+                let record = Some((**r).clone());
                 let step_type = field(record.as_ref(), "type").map(|t| json_to_value(t).py_str()).unwrap_or_default();
                 Entry { step_id: id.clone(), step_type, record }
             })

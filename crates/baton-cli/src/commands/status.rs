@@ -61,7 +61,7 @@ fn show(store: &FileStore, id: &str, json: bool) -> Result<i32, CliError> {
     if !state.step_results.is_empty() {
         out.push_str(&format!("\n  Steps ({}):\n", state.step_results.len()));
         for (sid, record) in &state.step_results {
-            let s = record.as_object().and_then(|r| r.get("status")).map_or_else(|| "unknown".to_owned(), text);
+            let s = record.get("status").map_or_else(|| "unknown".to_owned(), text);
             out.push_str(&format!("    \u{25cf} {sid}: {s}\n"));
         }
     }
@@ -279,7 +279,7 @@ mod terminal {
         let occurrences = baton_engine::occurrences(state);
         if occurrences.is_empty() {
             for (id, record) in &state.step_results {
-                let r = record.as_object();
+                let r = Some(&**record);
                 items.push((
                     0,
                     id.clone(),

@@ -194,7 +194,7 @@ pub fn workflow(id: &str, steps: &str) -> String {
 
 /// `step_results[id].output[key]` as text.
 pub fn output(state: &RunState, id: &str, key: &str) -> Option<String> {
-    let r = state.step_results.get(id)?.as_object()?;
+    let r = state.step_results.get(id)?;
     let v = r.get("output")?.as_object()?.get(key)?;
     Some(match v {
         Json::String(s) => s.clone(),
@@ -203,7 +203,7 @@ pub fn output(state: &RunState, id: &str, key: &str) -> Option<String> {
 }
 
 pub fn status(state: &RunState, id: &str) -> Option<String> {
-    state.step_results.get(id)?.as_object()?.get("status")?.as_str().map(str::to_owned)
+    state.step_results.get(id)?.get("status")?.as_str().map(str::to_owned)
 }
 
 pub fn ev(pairs: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -76,7 +76,7 @@ pub fn record(out: &str) -> JsonObject {
 /// The delta of finishing top-level shell step `i` (what the engine sends).
 pub fn finish_step(i: usize, out: &str) -> baton_state::StepDelta {
     use baton_state::*;
-    let rec = record(out);
+    let rec: Record = record(out).into();
     StepDelta {
         current_step_index: Some(i as u64),
         current_step_id: Some(format!("s{i}")),

@@ -8,4 +8,5 @@ mod journal;
 mod listing;
 mod lock;
 mod reference_runs;
+mod serialize;
 mod store;

@@ -119,7 +119,7 @@ fn reference_reads_what_baton_writes() {
         let mut state = st.open_run(&id).unwrap_or_else(|e| panic!("{e}"));
         session.snapshot(&mut state).unwrap_or_else(|e| panic!("{e}"));
         let record = crate::common::obj(r#"{"type": "shell", "output": {"n": 1e300, "big": 123456789012345678901234567890, "s": "é\u0001"}, "status": "completed", "error": null}"#);
-        let delta = StepDelta { publish: vec![("extra".into(), record)], ..Default::default() };
+        let delta = StepDelta { publish: vec![("extra".into(), record.into())], ..Default::default() };
         session.commit(&mut state, delta).unwrap_or_else(|e| panic!("{e}"));
         session.snapshot(&mut state).unwrap_or_else(|e| panic!("{e}"));
         drop(session);
