@@ -136,7 +136,7 @@ impl View {
 enum Exec {
     Leaf(StepResult),
     Missing(String),
-    Subtree(Outcome, Option<String>, Option<Vec<Value>>),
+    Subtree(Outcome, Option<String>, Option<Vec<Json>>),
 }
 
 /// The public id of an occurrence: `<loop or fan-out id>:<id>:<index>`.
@@ -727,8 +727,7 @@ impl<S: RunSession + Send> Driver<'_, S> {
                     NodeField::error(error.as_deref()),
                 ];
                 let mut publish = Vec::new();
-                if let Some(outs) = outputs {
-                    let results: Vec<Json> = outs.iter().map(value_to_json).collect();
+                if let Some(results) = outputs {
                     fields.push(NodeField::FanResults(results.clone()));
                     let mut view = self.view(path)?;
                     view.fan_results = Some(results);
@@ -805,7 +804,7 @@ impl<S: RunSession + Send> Driver<'_, S> {
         qualified: &str,
         sequential: bool,
         at: &[PathSegment],
-    ) -> Walk<(Outcome, Option<String>, Vec<Value>)> {
+    ) -> Walk<(Outcome, Option<String>, Vec<Json>)> {
         let view = self.view(path)?;
         let frozen = view.result.as_deref().cloned().unwrap_or_default();
         let output = frozen.get("output").and_then(Json::as_object);
@@ -853,10 +852,11 @@ impl<S: RunSession + Send> Driver<'_, S> {
             Ok((outcome, error, record))
         };
         let alias_of = |index: usize| format!("{qualified}:{template_name}:{index}");
-        let output_of = |record: &Option<Record>| -> Value {
+        // An item's aggregate entry: its record's `output` as recorded (or `{}`).
+        let output_of = |record: &Option<Record>| -> Json {
             match record.as_ref().and_then(|r| r.get("output")) {
-                Some(o) => json_to_value(o),
-                None => Value::Map(Map::new()),
+                Some(o) => o.clone(),
+                None => Json::Object(JsonObject::new()),
             }
         };
 
