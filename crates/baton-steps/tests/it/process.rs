@@ -152,8 +152,9 @@ fn pty_helper() {
     let read = go(&step("read line; echo \"got:$line\""));
     let ready = dir.join("ready");
     let marker = dir.join("background-survived");
-    let waited = go(&step(&format!("(sleep 1; touch {}) & touch {}; sleep 10", marker.display(), ready.display())));
-    std::thread::sleep(Duration::from_millis(1500));
+    let waited = go(&step(&format!("(sleep 3; touch {}) & touch {}; sleep 10", marker.display(), ready.display())));
+    // Past the background job's 3 s: had Ctrl-C missed it, its marker would exist.
+    std::thread::sleep(Duration::from_millis(3500));
     let stdin = std::io::stdin();
     let back = rustix::termios::tcgetpgrp(stdin.as_fd()).ok() == Some(rustix::process::getpgrp());
     let text = format!(
@@ -196,7 +197,9 @@ fn on_a_terminal_the_step_gets_it_and_gives_it_back() {
     while !ready.exists() && started.elapsed() < Duration::from_secs(20) {
         std::thread::sleep(Duration::from_millis(20));
     }
-    std::thread::sleep(Duration::from_millis(200));
+    // Room for the terminal hand-over on a loaded machine (the step runs 10 s, its
+    // background job touches its marker at 3 s).
+    std::thread::sleep(Duration::from_millis(1000));
     input.write_all(b"\x03").expect("press Ctrl-C");
     input.flush().expect("flush");
     let status = script.wait().expect("script ends");
