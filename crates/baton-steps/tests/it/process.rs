@@ -152,9 +152,8 @@ fn pty_helper() {
     let read = go(&step("read line; echo \"got:$line\""));
     let ready = dir.join("ready");
     let marker = dir.join("background-survived");
-    let waited = go(&step(&format!("(sleep 3; touch {}) & touch {}; sleep 10", marker.display(), ready.display())));
-    // Past the background job's 3 s: had Ctrl-C missed it, its marker would exist.
-    std::thread::sleep(Duration::from_millis(3500));
+    let waited = go(&step(&format!("(sleep 1; touch {}) & touch {}; sleep 10", marker.display(), ready.display())));
+    std::thread::sleep(Duration::from_millis(1500));
     let stdin = std::io::stdin();
     let back = rustix::termios::tcgetpgrp(stdin.as_fd()).ok() == Some(rustix::process::getpgrp());
     let text = format!(
@@ -181,7 +180,15 @@ fn on_a_terminal_the_step_gets_it_and_gives_it_back() {
     let report = dir.path().join("report.txt");
     let exe = std::env::current_exe().expect("test binary");
     let inner = format!("{} --exact process::pty_helper --ignored --test-threads 1", exe.display());
-    let mut script = Command::new("script")
+    // A process started in the background by a non-interactive shell inherits SIGINT
+    // ignored, and so would every step: restore the default for the terminal's Ctrl-C
+    // (GNU env), as a terminal session has it.
+    let default_int = Command::new("env").args(["--default-signal=INT", "true"]).status().is_ok_and(|s| s.success());
+    let mut script = if default_int { Command::new("env") } else { Command::new("script") };
+    if default_int {
+        script.args(["--default-signal=INT", "script"]);
+    }
+    let mut script = script
         .args(["-qec", &inner, "/dev/null"])
         .env("BATON_PTY_REPORT", &report)
         .stdin(Stdio::piped())
@@ -197,9 +204,7 @@ fn on_a_terminal_the_step_gets_it_and_gives_it_back() {
     while !ready.exists() && started.elapsed() < Duration::from_secs(20) {
         std::thread::sleep(Duration::from_millis(20));
     }
-    // Room for the terminal hand-over on a loaded machine (the step runs 10 s, its
-    // background job touches its marker at 3 s).
-    std::thread::sleep(Duration::from_millis(1000));
+    std::thread::sleep(Duration::from_millis(200));
     input.write_all(b"\x03").expect("press Ctrl-C");
     input.flush().expect("flush");
     let status = script.wait().expect("script ends");
