@@ -170,43 +170,10 @@ enum RunStatus {
 /// `schemas/events.schema.json`: pretty-printed with a trailing newline.
 pub fn events_schema_text() -> String {
     let mut value = SchemaSettings::draft07().for_serialize().into_generator().into_root_schema_for::<EventLine<'static>>().to_value();
-    tidy(&mut value);
-    if let Some(object) = value.as_object_mut() {
-        let mut ordered = serde_json::Map::new();
-        if let Some(meta) = object.remove("$schema") {
-            ordered.insert("$schema".to_owned(), meta);
-        }
-        ordered.insert("$comment".to_owned(), COMMENT.into());
-        for key in ["title", "description"] {
-            if let Some(text) = object.remove(key) {
-                ordered.insert(key.to_owned(), text);
-            }
-        }
-        ordered.extend(std::mem::take(object));
-        *object = ordered;
-    }
-    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
-    text.push('\n');
-    text
+    baton_model::tidy_generated_schema(&mut value, COMMENT, &["title", "description"]);
+    baton_model::schema_text(&value)
 }
 
-/// Joins doc-comment line breaks in descriptions.
-fn tidy(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::Object(map) => {
-            if let Some(serde_json::Value::String(text)) = map.get_mut("description") {
-                *text = text.split("\n\n").map(|p| p.replace('\n', " ")).collect::<Vec<_>>().join("\n\n");
-            }
-            for (key, child) in map.iter_mut() {
-                if !matches!(key.as_str(), "enum" | "const" | "examples") {
-                    tidy(child);
-                }
-            }
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(tidy),
-        _ => {}
-    }
-}
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

@@ -48,7 +48,7 @@ pub mod yaml;
 
 pub use load::{check, check_with, load, LoadError};
 pub use diagnostic::{error_messages, has_errors, Diagnostic, Severity};
-pub use schema::{workflow_schema, workflow_schema_text};
+pub use schema::{schema_text, tidy_generated_schema, workflow_schema, workflow_schema_text};
 pub use validate::{
     step_fields, validate, CustomStepTypes, NoCustomSteps, BUILTIN_STEP_TYPES, COMMON_STEP_FIELDS,
     INPUT_KEYS, RECORD_STEP_FIELDS, STEP_FIELDS, TOP_LEVEL_KEYS, WORKFLOW_KEYS,

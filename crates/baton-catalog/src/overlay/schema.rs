@@ -158,40 +158,8 @@ struct StepMetadata {
 }
 
 pub(crate) fn finish(mut value: serde_json::Value) -> String {
-    tidy(&mut value);
-    if let Some(object) = value.as_object_mut() {
-        let mut ordered = serde_json::Map::new();
-        if let Some(meta) = object.remove("$schema") {
-            ordered.insert("$schema".to_owned(), meta);
-        }
-        ordered.insert("$comment".to_owned(), COMMENT.into());
-        ordered.extend(std::mem::take(object));
-        *object = ordered;
-    }
-    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
-    text.push('\n');
-    text
-}
-
-/// Drops schemars' `"default": null` and joins doc-comment line breaks.
-fn tidy(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::Object(map) => {
-            if map.get("default").is_some_and(serde_json::Value::is_null) {
-                map.remove("default");
-            }
-            if let Some(serde_json::Value::String(text)) = map.get_mut("description") {
-                *text = text.split("\n\n").map(|p| p.replace('\n', " ")).collect::<Vec<_>>().join("\n\n");
-            }
-            for (key, child) in map.iter_mut() {
-                if !matches!(key.as_str(), "enum" | "const" | "examples") {
-                    tidy(child);
-                }
-            }
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(tidy),
-        _ => {}
-    }
+    baton_model::tidy_generated_schema(&mut value, COMMENT, &[]);
+    baton_model::schema_text(&value)
 }
 
 /// `schemas/overlay.schema.json`.
